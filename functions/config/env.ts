@@ -1,0 +1,17 @@
+// Environment-variable names shared by infra/ (which sets them) and functions/ (which reads them
+// once, at cold start, in the composition root). One place, so they can never drift apart.
+export const ENV = {
+  /** JSON of the cluster's connection config (see functions/config/cluster.ts). */
+  clusterConfig: 'LAGWATCH_CLUSTER_CONFIG',
+  /** JSON of the evaluation policy config (see functions/config/policy.ts). */
+  policyConfig: 'LAGWATCH_POLICY_CONFIG',
+  tableName: 'LAGWATCH_TABLE_NAME',
+  alertTopicArn: 'LAGWATCH_ALERT_TOPIC_ARN',
+  metricsNamespace: 'LAGWATCH_METRICS_NAMESPACE',
+  dashboardUrl: 'LAGWATCH_DASHBOARD_URL',
+  snapshotIntervalMs: 'LAGWATCH_SNAPSHOT_INTERVAL_MS',
+  slackWebhookSecretArn: 'LAGWATCH_SLACK_WEBHOOK_SECRET_ARN',
+  /** Name of the cluster(s) the evaluator handles, comma separated. */
+  clusterNames: 'LAGWATCH_CLUSTER_NAMES',
+} as const;
+export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -1,0 +1,70 @@
+// Per-group policy as data: defaults plus overrides matched by group-name pattern (evaluation.md §4).
+import type { GroupStatus } from './types.js';
+
+/** The least severe group status that opens an alert. */
+export type AlertSeverity = Extract<GroupStatus, 'WARNING' | 'ERROR'>;
+
+export interface Policy {
+  /** A lag at or below this counts as caught up (transactional topics need >= 1). */
+  readonly allowedLag: bigint;
+  /** Snapshots per window (Burrow's intervals). */
+  readonly windowSize: number;
+  /** Below this many snapshots a partition is OK and flagged insufficientData. */
+  readonly minimumSnapshots: number;
+  /** Share of the window that must hold points before a partition is judged (0 = always). */
+  readonly minimumComplete: number;
+  readonly alertSeverity: AlertSeverity;
+  readonly team: string;
+  readonly mute: boolean;
+  /** Repeat an open alert at most this often while it stays bad (ms). */
+  readonly repeatIntervalMs: number;
+  /** Publish per-partition CloudWatch metrics for this group (the cost trap: opt in only). */
+  readonly partitionMetrics: boolean;
+}
+
+export interface PolicyOverride extends Partial<Policy> {
+  /** Group-name pattern: a glob (`payments-*`, `?` one character) or a regex between slashes (`/^pay/`). */
+  readonly match: string;
+}
+
+export interface PolicyConfig {
+  readonly defaults: Policy;
+  /** Applied in order; a later match overrides an earlier one, key by key. */
+  readonly overrides: readonly PolicyOverride[];
+}
+
+export const DEFAULT_POLICY: Policy = {
+  allowedLag: 0n,
+  windowSize: 10,
+  minimumSnapshots: 3,
+  minimumComplete: 0,
+  alertSeverity: 'ERROR',
+  team: 'default',
+  mute: false,
+  repeatIntervalMs: 60 * 60 * 1000,
+  partitionMetrics: false,
+};
+
+/** Turns a glob or /regex/ into an anchored RegExp. Throws on an invalid regex (config validation
+ * calls this so a bad pattern fails at startup, never mid-run). */
+export function compilePattern(pattern: string): RegExp {
+  const regex = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
+  if (regex) return new RegExp(regex[1] ?? '', regex[2]);
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`);
+}
+
+export function matchesPattern(pattern: string, name: string): boolean {
+  return compilePattern(pattern).test(name);
+}
+
+/** The effective policy for one group. */
+export function resolvePolicy(config: PolicyConfig, group: string): Policy {
+  let policy: Policy = config.defaults;
+  for (const { match, ...override } of config.overrides) {
+    if (!matchesPattern(match, group)) continue;
+    const defined = Object.fromEntries(Object.entries(override).filter(([, v]) => v !== undefined));
+    policy = { ...policy, ...defined };
+  }
+  return policy;
+}

@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects, one `npm test`:
+// - unit: pure core, CLI, CDK template tests; no servers.
+// - kafka: a real single-node Kafka broker started by test/support/kafka-setup.ts (jars from Maven Central, cached).
+// - aws: moto's server (DynamoDB, SNS, CloudWatch) started by test/support/moto-setup.ts (moto from PyPI, cached venv).
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 300_000,
+    // Two cores: keep the broker and moto from being starved by parallel workers.
+    maxWorkers: 2,
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'kafka',
+          include: ['test/kafka/**/*.test.ts'],
+          globalSetup: ['test/support/kafka-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
+          name: 'aws',
+          include: ['test/aws/**/*.test.ts'],
+          globalSetup: ['test/support/moto-setup.ts'],
+        },
+      },
+    ],
+  },
+});
