@@ -1,5 +1,8 @@
 // The alert lifecycle per group as a pure state transition (evaluation.md §4).
-import type { GroupStatus } from './types.js';
+import { buildNotification } from './alert-message.js';
+import { severityRank } from './group.js';
+import type { Policy } from './policy.js';
+import type { GroupStatus, GroupVerdict } from './types.js';
 
 export const AlertKind = {
   Open: 'open',
@@ -50,4 +53,65 @@ export interface Notification {
   readonly text: string;
   readonly worstPartitions: readonly NotificationPartition[];
   readonly dashboardUrl: string | null;
+}
+
+export interface AlertDecisionInput {
+  readonly previous: AlertState | null;
+  /** null (or NOTFOUND) when the group is gone. */
+  readonly verdict: GroupVerdict | null;
+  readonly policy: Policy;
+  readonly now: number;
+  readonly dashboardUrl: string | null;
+}
+
+export interface AlertDecision {
+  /** The message to send, or null. */
+  readonly notification: Notification | null;
+  /** The state to store: `previous` itself (same object) when nothing changes; a new version to
+   * write; or null — with a previous state, that means remove it. */
+  readonly next: AlertState | null;
+}
+
+/** Does this verdict call for an open incident under the policy? */
+function isAlerting(verdict: GroupVerdict, policy: Policy): boolean {
+  return !policy.mute && severityRank(verdict.status) >= severityRank(policy.alertSeverity);
+}
+
+/**
+ * One alert transition per group: open when the status reaches the policy's severity, repeat at most
+ * every repeatInterval while it stays bad (or at once when the status changes), resolve once when it
+ * is fine again (or muted), and close with "group gone" when the group disappeared.
+ */
+export function decideAlert(input: AlertDecisionInput): AlertDecision {
+  const { previous, policy, now, dashboardUrl } = input;
+  const verdict = input.verdict?.status === 'NOTFOUND' ? null : input.verdict;
+  type Incident = Pick<AlertState, 'cluster' | 'group' | 'team' | 'incidentId' | 'since'>;
+  const message = (kind: AlertKind, incident: Incident, extra: { resolveReason?: string; previousStatus?: GroupStatus } = {}) =>
+    buildNotification({ kind, ...incident, now, verdict, dashboardUrl, ...extra });
+
+  if (previous === null) {
+    if (verdict === null || !isAlerting(verdict, policy)) return { notification: null, next: null };
+    const opened = {
+      cluster: verdict.cluster,
+      group: verdict.group,
+      team: policy.team,
+      incidentId: `${verdict.cluster}/${verdict.group}/${now}`,
+      since: now,
+    };
+    return {
+      notification: message('open', opened),
+      next: { ...opened, status: verdict.status, lastNotified: now, version: 1 },
+    };
+  }
+  if (verdict === null) return { notification: message('gone', previous), next: null };
+  if (!isAlerting(verdict, policy)) {
+    const resolveReason = policy.mute ? 'muted by policy' : `${verdict.status} again`;
+    return { notification: message('resolve', previous, { resolveReason }), next: null };
+  }
+  const changed = verdict.status !== previous.status;
+  if (!changed && now - previous.lastNotified < policy.repeatIntervalMs) return { notification: null, next: previous };
+  return {
+    notification: message('repeat', previous, changed ? { previousStatus: previous.status } : {}),
+    next: { ...previous, status: verdict.status, team: policy.team, lastNotified: now, version: previous.version + 1 },
+  };
 }

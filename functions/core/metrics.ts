@@ -1,4 +1,8 @@
 // CloudWatch-shaped metric data, built from verdicts. Pure: the CloudWatch adapter only batches and sends.
+import { groupSeverity, severityRank } from './group.js';
+import { toMetricNumber } from './offsets.js';
+import type { Policy } from './policy.js';
+import type { GroupStatus, GroupVerdict, PartitionVerdict } from './types.js';
 export const MetricUnit = {
   Count: 'Count',
   Seconds: 'Seconds',
@@ -16,3 +20,187 @@ export interface MetricDatum {
   readonly unit: MetricUnit;
   readonly timestamp: number;
 }
+
+/** The CloudWatch namespace and metric names: one list shared by the evaluator, the dashboard and the alarms. */
+export const METRICS_NAMESPACE = 'Lagwatch';
+
+export const METRIC = {
+  // Per (Cluster, Group, Topic) and per (Cluster, Group).
+  MaxLag: 'MaxLag',
+  TotalLag: 'TotalLag',
+  MaxTimeLagSeconds: 'MaxTimeLagSeconds',
+  /** 0 OK, 1 WARNING, 2 ERROR. */
+  Status: 'Status',
+  // Per (Cluster, Group, Topic, Partition), only for groups whose policy opts in.
+  PartitionLag: 'PartitionLag',
+  PartitionTimeLagSeconds: 'PartitionTimeLagSeconds',
+  // Per (Cluster, Status).
+  Groups: 'Groups',
+  // Per (Cluster).
+  CollectorDurationMs: 'CollectorDurationMs',
+  CollectorFailures: 'CollectorFailures',
+  CollectorGroupFailures: 'CollectorGroupFailures',
+  SnapshotsWritten: 'SnapshotsWritten',
+  EvaluatorDurationMs: 'EvaluatorDurationMs',
+  EvaluatorGroupFailures: 'EvaluatorGroupFailures',
+  NotificationsSent: 'NotificationsSent',
+  NotificationFailures: 'NotificationFailures',
+} as const;
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+export const DIMENSION = {
+  Cluster: 'Cluster',
+  Group: 'Group',
+  Topic: 'Topic',
+  Partition: 'Partition',
+  Status: 'Status',
+} as const;
+
+const STATUS_VALUE: Record<'OK' | 'WARNING' | 'ERROR', number> = { OK: 0, WARNING: 1, ERROR: 2 };
+
+function statusValue(status: GroupStatus): number {
+  return status === 'WARNING' || status === 'ERROR' ? STATUS_VALUE[status] : 0;
+}
+
+function finite(value: number): number {
+  return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+interface Aggregate {
+  status: GroupStatus;
+  maxLag: bigint;
+  totalLag: bigint;
+  maxTimeLagSeconds: number;
+}
+
+function aggregate(partitions: readonly PartitionVerdict[]): Aggregate {
+  const result: Aggregate = { status: 'OK', maxLag: 0n, totalLag: 0n, maxTimeLagSeconds: 0 };
+  for (const p of partitions) {
+    const severity = groupSeverity(p.status);
+    if (severityRank(severity) > severityRank(result.status)) result.status = severity;
+    if (p.lag !== null) {
+      result.totalLag += p.lag;
+      if (p.lag > result.maxLag) result.maxLag = p.lag;
+    }
+    result.maxTimeLagSeconds = Math.max(result.maxTimeLagSeconds, p.timeLag.seconds);
+  }
+  return result;
+}
+
+function lagMetrics(dimensions: Record<string, string>, a: Aggregate, timestamp: number): MetricDatum[] {
+  return [
+    { name: METRIC.MaxLag, dimensions, value: toMetricNumber(a.maxLag), unit: MetricUnit.Count, timestamp },
+    { name: METRIC.TotalLag, dimensions, value: toMetricNumber(a.totalLag), unit: MetricUnit.Count, timestamp },
+    { name: METRIC.MaxTimeLagSeconds, dimensions, value: finite(a.maxTimeLagSeconds), unit: MetricUnit.Seconds, timestamp },
+    { name: METRIC.Status, dimensions, value: statusValue(a.status), unit: MetricUnit.None, timestamp },
+  ];
+}
+
+/** Every metric of one group: per group, per (group, topic), and per partition when the policy opts in. */
+export function groupMetrics(verdict: GroupVerdict, policy: Policy): MetricDatum[] {
+  if (verdict.status === 'NOTFOUND') return [];
+  const timestamp = verdict.evaluatedAt;
+  const base = { [DIMENSION.Cluster]: verdict.cluster, [DIMENSION.Group]: verdict.group };
+  const metrics = lagMetrics(base, aggregate(verdict.partitions), timestamp);
+  const topics = new Map<string, PartitionVerdict[]>();
+  for (const p of verdict.partitions) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
+  for (const [topic, partitions] of topics) {
+    metrics.push(...lagMetrics({ ...base, [DIMENSION.Topic]: topic }, aggregate(partitions), timestamp));
+  }
+  if (policy.partitionMetrics) {
+    for (const p of verdict.partitions) {
+      if (p.lag === null) continue;
+      const dimensions = { ...base, [DIMENSION.Topic]: p.topic, [DIMENSION.Partition]: String(p.partition) };
+      metrics.push(
+        { name: METRIC.PartitionLag, dimensions, value: toMetricNumber(p.lag), unit: MetricUnit.Count, timestamp },
+        { name: METRIC.PartitionTimeLagSeconds, dimensions, value: finite(p.timeLag.seconds), unit: MetricUnit.Seconds, timestamp },
+      );
+    }
+  }
+  return metrics;
+}
+
+/** Groups per status for one cluster (zeros included, so graphs have no gaps). */
+export function clusterMetrics(cluster: string, verdicts: readonly GroupVerdict[], timestamp: number): MetricDatum[] {
+  const counts: Record<'OK' | 'WARNING' | 'ERROR', number> = { OK: 0, WARNING: 0, ERROR: 0 };
+  for (const v of verdicts) if (v.status !== 'NOTFOUND') counts[v.status]++;
+  return (Object.keys(counts) as (keyof typeof counts)[]).map((status) => ({
+    name: METRIC.Groups,
+    dimensions: { [DIMENSION.Cluster]: cluster, [DIMENSION.Status]: status },
+    value: counts[status],
+    unit: MetricUnit.Count,
+    timestamp,
+  }));
+}
+
+export interface RunMetricsInput {
+  readonly cluster: string;
+  readonly stage: 'collector' | 'evaluator';
+  readonly durationMs: number;
+  readonly failures: number;
+  readonly groupFailures: number;
+  readonly timestamp: number;
+  readonly snapshotsWritten?: number;
+  readonly notificationsSent?: number;
+  readonly notificationFailures?: number;
+}
+
+/** Self-health of one collector or evaluator run. */
+export function runMetrics(input: RunMetricsInput): MetricDatum[] {
+  const dimensions = { [DIMENSION.Cluster]: input.cluster };
+  const { timestamp } = input;
+  const datum = (name: MetricName, value: number, unit: MetricUnit): MetricDatum => ({ name, dimensions, value: finite(value), unit, timestamp });
+  if (input.stage === 'collector') {
+    return [
+      datum(METRIC.CollectorDurationMs, input.durationMs, MetricUnit.Milliseconds),
+      datum(METRIC.CollectorFailures, input.failures, MetricUnit.Count),
+      datum(METRIC.CollectorGroupFailures, input.groupFailures, MetricUnit.Count),
+      datum(METRIC.SnapshotsWritten, input.snapshotsWritten ?? 0, MetricUnit.Count),
+    ];
+  }
+  return [
+    datum(METRIC.EvaluatorDurationMs, input.durationMs, MetricUnit.Milliseconds),
+    datum(METRIC.EvaluatorGroupFailures, input.groupFailures, MetricUnit.Count),
+    datum(METRIC.NotificationsSent, input.notificationsSent ?? 0, MetricUnit.Count),
+    datum(METRIC.NotificationFailures, input.notificationFailures ?? 0, MetricUnit.Count),
+  ];
+}
+
+/**
+ * Which groups get per-group metrics this run. Custom metrics are billed per metric-hour in which
+ * they receive data, so publishing for every group is the cost trap (500 groups × 8 ≈ $1,200/month).
+ * Published: groups that are not OK, the cluster's `topN` groups by offset lag and by time lag (what
+ * the dashboard's top-10 widgets show), and groups whose policy says `groupMetrics: 'always'`.
+ */
+export function selectMetricGroups(
+  verdicts: readonly GroupVerdict[],
+  policyFor: (group: string) => Policy,
+  topN: number,
+): Set<string> {
+  const live = verdicts.filter((v) => v.status !== 'NOTFOUND');
+  const selected = new Set<string>();
+  for (const v of live) {
+    if (v.status !== 'OK' || policyFor(v.group).groupMetrics === 'always') selected.add(v.group);
+  }
+  const lagging = live.filter((v) => v.totalLag > 0n);
+  const byLag = [...lagging].sort((a, b) => (a.totalLag === b.totalLag ? 0 : a.totalLag < b.totalLag ? 1 : -1));
+  const byTime = [...lagging].sort((a, b) => b.maxTimeLag.seconds - a.maxTimeLag.seconds);
+  for (const v of [...byLag.slice(0, topN), ...byTime.slice(0, topN)]) selected.add(v.group);
+  return selected;
+}
+
+/** Everything one evaluation run publishes for a cluster: status counts plus the selected groups. */
+export function evaluationMetrics(input: {
+  readonly cluster: string;
+  readonly verdicts: readonly GroupVerdict[];
+  readonly policyFor: (group: string) => Policy;
+  readonly timestamp: number;
+  readonly topN?: number;
+}): MetricDatum[] {
+  const selected = selectMetricGroups(input.verdicts, input.policyFor, input.topN ?? DEFAULT_METRICS_TOP_N);
+  const metrics = clusterMetrics(input.cluster, input.verdicts, input.timestamp);
+  for (const v of input.verdicts) if (selected.has(v.group)) metrics.push(...groupMetrics(v, input.policyFor(v.group)));
+  return metrics;
+}
+
+export const DEFAULT_METRICS_TOP_N = 10;

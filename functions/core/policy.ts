@@ -20,6 +20,9 @@ export interface Policy {
   readonly repeatIntervalMs: number;
   /** Publish per-partition CloudWatch metrics for this group (the cost trap: opt in only). */
   readonly partitionMetrics: boolean;
+  /** 'lagging': per-group metrics only while the group is not OK or among the cluster's top lagging
+   * groups (cost); 'always': every run. */
+  readonly groupMetrics: 'lagging' | 'always';
 }
 
 export interface PolicyOverride extends Partial<Policy> {
@@ -43,6 +46,7 @@ export const DEFAULT_POLICY: Policy = {
   mute: false,
   repeatIntervalMs: 60 * 60 * 1000,
   partitionMetrics: false,
+  groupMetrics: 'lagging',
 };
 
 /** Turns a glob or /regex/ into an anchored RegExp. Throws on an invalid regex (config validation

@@ -1,0 +1,191 @@
+// The JSON boundary: bigints become decimal strings on the way out, and input is checked field by
+// field on the way in, with errors that name the item and the field.
+import { InputError } from './errors.js';
+import { parseOffset } from './offsets.js';
+import {
+  GroupState,
+  type GroupSnapshot,
+  type GroupVerdict,
+  type PartitionOffsets,
+  type PartitionVerdict,
+  type PartitionWindowInput,
+  type WindowPoint,
+} from './types.js';
+
+type Json = Record<string, unknown>;
+
+function fail(where: string, message: string): never {
+  throw new InputError(`${where}: ${message}`, { context: { field: where } });
+}
+
+function object(value: unknown, where: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(where, 'must be a JSON object');
+  return value as Json;
+}
+
+function array(value: unknown, where: string): unknown[] {
+  if (!Array.isArray(value)) fail(where, 'must be a JSON array');
+  return value;
+}
+
+function offset(value: unknown, where: string): bigint {
+  if (value === undefined) fail(where, 'is missing');
+  const parsed = parseOffset(value);
+  if (parsed === null) fail(where, `must be a non-negative integer (a JSON number or a decimal string), got ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+function nullableOffset(value: unknown, where: string): bigint | null {
+  return value === null ? null : offset(value, where);
+}
+
+function time(value: unknown, where: string): number {
+  if (value === undefined) fail(where, 'is missing');
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    fail(where, `must be epoch milliseconds (a non-negative integer), got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function text(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value === '') fail(where, 'must be a non-empty string');
+  return value;
+}
+
+function optionalShare(value: unknown, where: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) fail(where, `must be a number from 0 to 1, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function optionalCount(value: unknown, where: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) fail(where, `must be a positive integer, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function point(value: unknown, where: string): WindowPoint {
+  const o = object(value, where);
+  if (!('lag' in o)) fail(`${where}.lag`, 'is missing (use null when unknown)');
+  return {
+    offset: offset(o.offset, `${where}.offset`),
+    timestamp: time(o.timestamp, `${where}.timestamp`),
+    lag: nullableOffset(o.lag, `${where}.lag`),
+  };
+}
+
+/** One `evaluate-partition` input object; `where` names it in errors (e.g. "[3]"). */
+export function partitionInputFromJson(value: unknown, where: string): PartitionWindowInput {
+  const o = object(value, where);
+  const window = array(o.window, `${where}.window`).map((p, i) => point(p, `${where}.window[${i}]`));
+  for (let i = 1; i < window.length; i++) {
+    if (window[i]!.timestamp < window[i - 1]!.timestamp) {
+      fail(`${where}.window[${i}].timestamp`, `is before window[${i - 1}].timestamp; give the window oldest first`);
+    }
+  }
+  const windowSize = optionalCount(o.windowSize, `${where}.windowSize`);
+  const minimumComplete = optionalShare(o.minimumComplete, `${where}.minimumComplete`);
+  return {
+    window,
+    brokerOffsets: array(o.brokerOffsets, `${where}.brokerOffsets`).map((b, i) => offset(b, `${where}.brokerOffsets[${i}]`)),
+    currentLag: offset(o.currentLag, `${where}.currentLag`),
+    now: time(o.now, `${where}.now`),
+    allowedLag: o.allowedLag === undefined ? 0n : offset(o.allowedLag, `${where}.allowedLag`),
+    ...(windowSize === undefined ? {} : { windowSize }),
+    ...(minimumComplete === undefined ? {} : { minimumComplete }),
+  };
+}
+
+const STATES = new Set<string>(Object.values(GroupState));
+
+function partitionOffsetsFromJson(value: unknown, where: string): PartitionOffsets {
+  const o = object(value, where);
+  const partition = o.partition;
+  if (typeof partition !== 'number' || !Number.isSafeInteger(partition) || partition < 0) {
+    fail(`${where}.partition`, `must be a non-negative integer, got ${JSON.stringify(partition)}`);
+  }
+  const recordTs = o.committedRecordTimestamp;
+  return {
+    topic: text(o.topic, `${where}.topic`),
+    partition,
+    committedOffset: o.committedOffset === undefined ? null : nullableOffset(o.committedOffset, `${where}.committedOffset`),
+    logEndOffset: o.logEndOffset === undefined ? null : nullableOffset(o.logEndOffset, `${where}.logEndOffset`),
+    ...(recordTs === undefined || recordTs === null ? {} : { committedRecordTimestamp: time(recordTs, `${where}.committedRecordTimestamp`) }),
+  };
+}
+
+/** A stored or hand-written group snapshot; throws InputError naming `where` and the field. */
+export function groupSnapshotFromJson(value: unknown, where: string): GroupSnapshot {
+  const o = object(value, where);
+  const state = o.state === undefined ? 'Unknown' : o.state;
+  if (typeof state !== 'string' || !STATES.has(state)) {
+    fail(`${where}.state`, `must be one of ${[...STATES].join(', ')}, got ${JSON.stringify(state)}`);
+  }
+  const members = o.members;
+  if (members !== undefined && members !== null && (typeof members !== 'number' || !Number.isSafeInteger(members) || members < 0)) {
+    fail(`${where}.members`, `must be a non-negative integer or null, got ${JSON.stringify(members)}`);
+  }
+  return {
+    cluster: text(o.cluster, `${where}.cluster`),
+    group: text(o.group, `${where}.group`),
+    timestamp: time(o.timestamp, `${where}.timestamp`),
+    state: state as GroupState,
+    members: typeof members === 'number' ? members : null,
+    partitions: array(o.partitions, `${where}.partitions`).map((p, i) => partitionOffsetsFromJson(p, `${where}.partitions[${i}]`)),
+  };
+}
+
+const str = (v: bigint | null): string | null => (v === null ? null : v.toString(10));
+
+export function groupSnapshotToJson(s: GroupSnapshot): Json {
+  return {
+    cluster: s.cluster,
+    group: s.group,
+    timestamp: s.timestamp,
+    state: s.state,
+    members: s.members,
+    partitions: s.partitions.map((p) => ({
+      topic: p.topic,
+      partition: p.partition,
+      committedOffset: str(p.committedOffset),
+      logEndOffset: str(p.logEndOffset),
+      ...(p.committedRecordTimestamp == null ? {} : { committedRecordTimestamp: p.committedRecordTimestamp }),
+    })),
+  };
+}
+
+export function partitionVerdictToJson(p: PartitionVerdict): Json {
+  return {
+    topic: p.topic,
+    partition: p.partition,
+    status: p.status,
+    rule: p.rule,
+    complete: p.complete,
+    committedOffset: str(p.committedOffset),
+    logEndOffset: str(p.logEndOffset),
+    lag: str(p.lag),
+    timeLagSeconds: p.timeLag.seconds,
+    timeLagKind: p.timeLag.kind,
+    insufficientData: p.insufficientData,
+    noCommits: p.noCommits,
+    topicRecreated: p.topicRecreated,
+  };
+}
+
+export function verdictToJson(v: GroupVerdict): Json {
+  return {
+    cluster: v.cluster,
+    group: v.group,
+    status: v.status,
+    evaluatedAt: v.evaluatedAt,
+    state: v.state,
+    members: v.members,
+    complete: v.complete,
+    totalLag: v.totalLag.toString(10),
+    maxLag: v.maxLag === null ? null : { topic: v.maxLag.topic, partition: v.maxLag.partition, lag: v.maxLag.lag.toString(10) },
+    maxTimeLagSeconds: v.maxTimeLag.seconds,
+    maxTimeLagKind: v.maxTimeLag.kind,
+    snapshots: v.snapshots,
+    partitions: v.partitions.map(partitionVerdictToJson),
+  };
+}
