@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { decideAlert, type AlertState } from '../../../functions/core/alert.js';
+import { DEFAULT_POLICY, type Policy } from '../../../functions/core/policy.js';
+import type { GroupStatus, GroupVerdict, PartitionStatus } from '../../../functions/core/types.js';
+
+const HOUR = 3_600_000;
+function verdict(status: GroupStatus, partitionStatus: PartitionStatus = 'OK', lag = 12_345n): GroupVerdict {
+  return {
+    cluster: 'prod',
+    group: 'payments-consumer',
+    status,
+    evaluatedAt: 0,
+    state: 'Empty',
+    members: 0,
+    complete: 1,
+    totalLag: lag,
+    maxLag: { topic: 'orders', partition: 0, lag },
+    maxTimeLag: { seconds: 250, kind: 'interpolated' },
+    snapshots: 10,
+    partitions: [0, 1].map((partition) => ({
+      topic: 'orders',
+      partition,
+      status: partitionStatus,
+      complete: 1,
+      rule: 'x',
+      committedOffset: 10n,
+      logEndOffset: 10n + lag,
+      lag: partition === 0 ? lag : 0n,
+      timeLag: { seconds: 250, kind: 'interpolated' as const },
+      insufficientData: false,
+      noCommits: false,
+      topicRecreated: false,
+    })),
+  };
+}
+const policy: Policy = { ...DEFAULT_POLICY, team: 'payments', repeatIntervalMs: HOUR };
+const open: AlertState = { cluster: 'prod', group: 'payments-consumer', status: 'ERROR', incidentId: 'prod/payments-consumer/0', team: 'payments', since: 0, lastNotified: 0, version: 3 };
+
+describe('alert transitions', () => {
+  it('opens when the status reaches the alert severity', () => {
+    const d = decideAlert({ previous: null, verdict: verdict('ERROR', 'STOPPED'), policy, now: 1000, dashboardUrl: null });
+    expect(d.notification?.kind).toBe('open');
+    expect(d.next).toMatchObject({ status: 'ERROR', since: 1000, lastNotified: 1000, version: 1, team: 'payments' });
+  });
+  it('does not open below the alert severity (WARNING under an ERROR policy)', () => {
+    expect(decideAlert({ previous: null, verdict: verdict('WARNING', 'WARNING'), policy, now: 1, dashboardUrl: null })).toEqual({ notification: null, next: null });
+  });
+  it('opens on WARNING when the policy says so', () => {
+    const d = decideAlert({ previous: null, verdict: verdict('WARNING', 'WARNING'), policy: { ...policy, alertSeverity: 'WARNING' }, now: 1, dashboardUrl: null });
+    expect(d.notification?.severity).toBe('WARNING');
+  });
+  it('a muted group never opens', () => {
+    expect(decideAlert({ previous: null, verdict: verdict('ERROR', 'STOPPED'), policy: { ...policy, mute: true }, now: 1, dashboardUrl: null }).notification).toBeNull();
+  });
+  it('stays quiet before repeatInterval, keeping the same state object (nothing to write)', () => {
+    const d = decideAlert({ previous: open, verdict: verdict('ERROR', 'STOPPED'), policy, now: HOUR - 1, dashboardUrl: null });
+    expect(d.notification).toBeNull();
+    expect(d.next).toBe(open);
+  });
+  it('repeats at exactly repeatInterval', () => {
+    const d = decideAlert({ previous: open, verdict: verdict('ERROR', 'STOPPED'), policy, now: HOUR, dashboardUrl: null });
+    expect(d.notification?.kind).toBe('repeat');
+    expect(d.notification?.subject).toContain('still');
+    expect(d.next).toMatchObject({ lastNotified: HOUR, version: 4, since: 0, incidentId: open.incidentId });
+  });
+  it('a change of status (ERROR → WARNING under a WARNING policy) is sent at once, not as "still"', () => {
+    const d = decideAlert({ previous: open, verdict: verdict('WARNING', 'WARNING'), policy: { ...policy, alertSeverity: 'WARNING' }, now: 5, dashboardUrl: null });
+    expect(d.notification?.kind).toBe('repeat');
+    expect(d.notification?.subject).not.toContain('still');
+    expect(d.notification?.text).toContain('was ERROR');
+  });
+  it('resolves once when the group is OK again, removing the state', () => {
+    const d = decideAlert({ previous: open, verdict: verdict('OK'), policy, now: 10 * 60_000, dashboardUrl: null });
+    expect(d.notification).toMatchObject({ kind: 'resolve', severity: 'OK' });
+    expect(d.notification?.subject).toBe('[RESOLVED] payments-consumer on prod: OK again after 10m');
+    expect(d.next).toBeNull();
+  });
+  it('resolves when the status drops below the alert severity (ERROR → WARNING under an ERROR policy)', () => {
+    expect(decideAlert({ previous: open, verdict: verdict('WARNING', 'WARNING'), policy, now: 5, dashboardUrl: null }).notification?.kind).toBe('resolve');
+  });
+  it('resolves with a reason when the group is muted while open', () => {
+    const d = decideAlert({ previous: open, verdict: verdict('ERROR', 'STOPPED'), policy: { ...policy, mute: true }, now: 5, dashboardUrl: null });
+    expect(d.notification?.subject).toContain('muted by policy');
+  });
+  it.each([
+    ['a group that disappeared (null verdict)', null],
+    ['a NOTFOUND verdict', { ...verdict('OK'), status: 'NOTFOUND' as const }],
+  ])('ends the alert with "group gone" for %s', (_reason, v) => {
+    const d = decideAlert({ previous: open, verdict: v, policy, now: 5, dashboardUrl: null });
+    expect(d.notification?.kind).toBe('gone');
+    expect(d.notification?.subject).toBe('[GONE] payments-consumer on prod: group no longer exists, alert closed');
+    expect(d.next).toBeNull();
+  });
+  it('nothing for a gone group without an open alert', () => {
+    expect(decideAlert({ previous: null, verdict: null, policy, now: 5, dashboardUrl: null })).toEqual({ notification: null, next: null });
+  });
+});
+
+describe('alert messages', () => {
+  const d = decideAlert({ previous: null, verdict: verdict('ERROR', 'STOPPED'), policy, now: 1000, dashboardUrl: 'https://console.aws.amazon.com/cloudwatch/dash' });
+  it('has a subject a person can act on', () => {
+    expect(d.notification?.subject).toBe('[ERROR] payments-consumer on prod: 2 partitions STOPPED, lag 12,345 (4m 10s behind)');
+  });
+  it('has a body with the worst partitions, the meaning, what to check and the dashboard', () => {
+    const text = d.notification!.text;
+    expect(text).toContain('orders[0]  STOPPED  lag 12,345');
+    expect(text).toMatch(/STOPPED: .*consumers are gone/);
+    expect(text).toContain('Check:');
+    expect(text).toContain('Dashboard: https://console.aws.amazon.com/cloudwatch/dash');
+    expect(d.notification!.worstPartitions[0]).toEqual({ topic: 'orders', partition: 0, status: 'STOPPED', lag: '12345', timeLagSeconds: 250 });
+  });
+  it('keeps SNS subjects ASCII and under 100 characters', () => {
+    const long = { ...verdict('ERROR', 'STOPPED'), group: `zahlungs-verbraucher-ü-${'x'.repeat(200)}` };
+    const subject = decideAlert({ previous: null, verdict: long, policy, now: 1, dashboardUrl: null }).notification!.subject;
+    expect(subject.length).toBeLessThan(100);
+    expect(subject).toMatch(/^[\x20-\x7e]+$/);
+    expect(subject.endsWith('...')).toBe(true);
+  });
+});
