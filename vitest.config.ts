@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // - unit: pure core, CLI, CDK template tests; no servers.
 // - kafka: a real single-node Kafka broker started by test/support/kafka-setup.ts (jars from Maven Central, cached).
 // - aws: moto's server (DynamoDB, SNS, CloudWatch) started by test/support/moto-setup.ts (moto from PyPI, cached venv).
+// `extends: true` makes each project inherit the root options below.
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -11,17 +12,18 @@ export default defineConfig({
     // Two cores: keep the broker and moto from being starved by parallel workers.
     maxWorkers: 2,
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
+        extends: true,
         test: {
           name: 'kafka',
           include: ['test/kafka/**/*.test.ts'],
           globalSetup: ['test/support/kafka-setup.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 300_000,
+          testTimeout: 180_000,
         },
       },
       {
+        extends: true,
         test: {
           name: 'aws',
           include: ['test/aws/**/*.test.ts'],

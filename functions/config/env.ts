@@ -10,6 +10,8 @@ export const ENV = {
   metricsNamespace: 'LAGWATCH_METRICS_NAMESPACE',
   dashboardUrl: 'LAGWATCH_DASHBOARD_URL',
   snapshotIntervalMs: 'LAGWATCH_SNAPSHOT_INTERVAL_MS',
+  /** How long the collector's snapshot items live (DynamoDB TTL), derived at synth from the policy's largest window. */
+  snapshotRetentionMs: 'LAGWATCH_SNAPSHOT_RETENTION_MS',
   slackWebhookSecretArn: 'LAGWATCH_SLACK_WEBHOOK_SECRET_ARN',
   /** Name of the cluster(s) the evaluator handles, comma separated. */
   clusterNames: 'LAGWATCH_CLUSTER_NAMES',

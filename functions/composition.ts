@@ -1,0 +1,172 @@
+// The one composition root for the Lambdas: reads the environment once (cold start), creates the
+// AWS SDK clients (module scope, so warm invocations reuse their connections) and wires the adapters
+// to the application functions. Nothing else in functions/ creates an SDK or kafkajs client.
+// The local CLI has its own wiring with local adapters (functions/local/).
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CloudWatchMetricsSink } from './adapters/cloudwatch/cloudwatch-sink.js';
+import { DynamoAlertStateStore } from './adapters/dynamodb/alert-state-store.js';
+import { DynamoSnapshotStore } from './adapters/dynamodb/snapshot-store.js';
+import { createKafkaCollector } from './adapters/kafka/kafka-collector.js';
+import { resolveSlackWebhookUrl } from './adapters/slack/slack-forwarder.js';
+import { SnsNotifier } from './adapters/sns/sns-notifier.js';
+import type { CollectDeps } from './app/collect.js';
+import type { EvaluateDeps } from './app/evaluate.js';
+import type { Logger } from './app/ports.js';
+import { parseClusterConfig, type ClusterConfig } from './config/cluster.js';
+import { ENV, type EnvName } from './config/env.js';
+import { parsePolicyConfig } from './config/policy.js';
+import { ConfigError } from './core/errors.js';
+import type { PolicyConfig } from './core/policy.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** One JSON line per log entry: CloudWatch Logs Insights can query the fields. */
+export function jsonLogger(write: (line: string) => void = (line) => console.log(line)): Logger {
+  const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    write(JSON.stringify({ level, message, ...fields }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+  return { info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+function required(env: Env, name: EnvName): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') {
+    throw new ConfigError(name, 'is not set; the CDK stack sets it — redeploy, or set it when running the handler by hand');
+  }
+  return value;
+}
+
+function positiveInt(env: Env, name: EnvName): number {
+  const text = required(env, name);
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigError(name, `must be a positive integer of milliseconds, got "${text}"`);
+  return value;
+}
+
+function json(env: Env, name: EnvName): unknown {
+  const text = required(env, name);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new ConfigError(name, `is not valid JSON (${(cause as Error).message})`, { cause });
+  }
+}
+
+// SDK clients: created on first use, then shared by every invocation of the warm container.
+// The region and credentials come from the Lambda environment.
+let dynamo: DynamoDBDocumentClient | undefined;
+let cloudwatch: CloudWatchClient | undefined;
+let sns: SNSClient | undefined;
+let secrets: SecretsManagerClient | undefined;
+const clients = {
+  dynamo: () => (dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({}))),
+  cloudwatch: () => (cloudwatch ??= new CloudWatchClient({})),
+  sns: () => (sns ??= new SNSClient({})),
+  secrets: () => (secrets ??= new SecretsManagerClient({})),
+};
+
+async function readSecret(arn: string): Promise<string> {
+  const out = await clients.secrets().send(new GetSecretValueCommand({ SecretId: arn }));
+  if (out.SecretString === undefined) throw new ConfigError(`secret ${arn}`, 'has no string value');
+  return out.SecretString;
+}
+
+export interface CollectorApp {
+  readonly cluster: ClusterConfig;
+  readonly deps: CollectDeps;
+}
+
+/** Collector Lambda wiring; throws ConfigError naming the env var at cold start. */
+export function collectorFromEnv(env: Env, logger: Logger = jsonLogger()): CollectorApp {
+  const cluster = parseClusterConfig(json(env, ENV.clusterConfig), ENV.clusterConfig);
+  const tableName = required(env, ENV.tableName);
+  const namespace = required(env, ENV.metricsNamespace);
+  const retentionMs = positiveInt(env, ENV.snapshotRetentionMs);
+  return {
+    cluster,
+    deps: {
+      collector: createKafkaCollector(cluster, { env, readSecret }),
+      store: new DynamoSnapshotStore(clients.dynamo(), { tableName, retentionMs, logger }),
+      metrics: new CloudWatchMetricsSink(clients.cloudwatch(), { namespace, logger }),
+      logger,
+      clock: Date.now,
+    },
+  };
+}
+
+export interface EvaluatorApp {
+  readonly clusters: ReadonlySet<string>;
+  readonly policy: PolicyConfig;
+  /** Dependencies for one cluster's evaluation (its dashboard URL goes into its alerts). */
+  depsFor(cluster: string): EvaluateDeps;
+}
+
+/** `{"prod": "https://..."}` (one URL per cluster) or a single URL for all. */
+function dashboardUrls(env: Env): (cluster: string) => string | null {
+  const text = env[ENV.dashboardUrl]?.trim() ?? '';
+  if (text === '') return () => null;
+  if (!text.startsWith('{')) return () => text;
+  const map = json(env, ENV.dashboardUrl);
+  if (map === null || typeof map !== 'object' || Array.isArray(map)) {
+    throw new ConfigError(ENV.dashboardUrl, 'must be a URL or a JSON object of cluster name → URL');
+  }
+  const urls = map as Record<string, unknown>;
+  return (cluster) => (typeof urls[cluster] === 'string' ? urls[cluster] : null);
+}
+
+/** Evaluator Lambda wiring; throws ConfigError naming the env var at cold start. */
+export function evaluatorFromEnv(env: Env, logger: Logger = jsonLogger()): EvaluatorApp {
+  const policy = parsePolicyConfig(json(env, ENV.policyConfig), ENV.policyConfig);
+  const clusters = new Set(
+    required(env, ENV.clusterNames)
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
+  );
+  const tableName = required(env, ENV.tableName);
+  const topicArn = required(env, ENV.alertTopicArn);
+  const namespace = required(env, ENV.metricsNamespace);
+  const snapshotIntervalMs = positiveInt(env, ENV.snapshotIntervalMs);
+  const retentionMs = positiveInt(env, ENV.snapshotRetentionMs);
+  const dashboardUrl = dashboardUrls(env);
+  const store = new DynamoSnapshotStore(clients.dynamo(), { tableName, retentionMs, logger });
+  const alerts = new DynamoAlertStateStore(clients.dynamo(), { tableName, logger });
+  const notifier = new SnsNotifier(clients.sns(), { topicArn });
+  const metrics = new CloudWatchMetricsSink(clients.cloudwatch(), { namespace, logger });
+  return {
+    clusters,
+    policy,
+    depsFor: (cluster) => ({
+      store,
+      alerts,
+      notifier,
+      metrics,
+      logger,
+      clock: Date.now,
+      policy,
+      snapshotIntervalMs,
+      dashboardUrl: dashboardUrl(cluster),
+    }),
+  };
+}
+
+export interface SlackForwarderApp {
+  /** The webhook URL, read from Secrets Manager once per container. */
+  webhookUrl(): Promise<string>;
+}
+
+export function slackForwarderFromEnv(env: Env): SlackForwarderApp {
+  const secretArn = required(env, ENV.slackWebhookSecretArn);
+  let url: Promise<string> | undefined;
+  return {
+    webhookUrl: () => {
+      url ??= resolveSlackWebhookUrl(clients.secrets(), secretArn);
+      // A failed read (throttled, secret not yet set) is retried on the next invocation.
+      url.catch(() => (url = undefined));
+      return url;
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// One CloudWatch dashboard per cluster: groups by status over time, the top-10 lagging groups by
+// offset lag and by time lag (Metrics Insights, so no group name is needed at deploy time), and the
+// collector's own health. Metric names and dimensions come from functions/core/metrics.ts.
+import { Aws, Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../../functions/core/metrics.js';
+
+export interface ClusterDashboardProps {
+  readonly clusterName: string;
+  readonly dashboardName: string;
+  readonly snapshotIntervalMs: number;
+  readonly collector: lambda.IFunction;
+  readonly evaluator: lambda.IFunction;
+}
+
+/** `SELECT MAX(metric) FROM SCHEMA("Lagwatch", Cluster, Group) WHERE Cluster = '...' GROUP BY Group ORDER BY MAX() DESC LIMIT 10` */
+export function topGroupsQuery(metric: string, clusterName: string): string {
+  return (
+    `SELECT MAX(${metric}) FROM SCHEMA("${METRICS_NAMESPACE}", ${DIMENSION.Cluster}, ${DIMENSION.Group}) ` +
+    `WHERE ${DIMENSION.Cluster} = '${clusterName}' GROUP BY ${DIMENSION.Group} ORDER BY MAX() DESC LIMIT 10`
+  );
+}
+
+export function dashboardUrl(dashboardName: string): string {
+  return `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${dashboardName}`;
+}
+
+export class ClusterDashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: ClusterDashboardProps) {
+    super(scope, id);
+    const period = Duration.millis(props.snapshotIntervalMs);
+    const cluster = { [DIMENSION.Cluster]: props.clusterName };
+    const metric = (metricName: string, statistic: string, extra: Record<string, string> = {}, label?: string) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { ...cluster, ...extra },
+        statistic,
+        period,
+        ...(label === undefined ? {} : { label }),
+      });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.hours(3),
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: `# lagwatch — ${props.clusterName}\nConsumer-group verdicts per snapshot (Burrow rules). Top-10 charts use Metrics Insights over the last 3 hours.`,
+        width: 24,
+        height: 2,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Groups by status',
+        width: 24,
+        stacked: true,
+        left: ['OK', 'WARNING', 'ERROR'].map((status) =>
+          metric(METRIC.Groups, 'Maximum', { [DIMENSION.Status]: status }, status),
+        ),
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Top 10 groups by offset lag (messages)',
+        width: 12,
+        left: [
+          new cloudwatch.MathExpression({
+            expression: topGroupsQuery(METRIC.MaxLag, props.clusterName),
+            label: 'max lag',
+            period,
+          }),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Top 10 groups by time lag (seconds behind)',
+        width: 12,
+        left: [
+          new cloudwatch.MathExpression({
+            expression: topGroupsQuery(METRIC.MaxTimeLagSeconds, props.clusterName),
+            label: 'time lag',
+            period,
+          }),
+        ],
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Collector duration (ms)',
+        width: 8,
+        left: [metric(METRIC.CollectorDurationMs, 'Maximum'), metric(METRIC.EvaluatorDurationMs, 'Maximum')],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Collector errors',
+        width: 8,
+        left: [
+          metric(METRIC.CollectorFailures, 'Sum'),
+          metric(METRIC.CollectorGroupFailures, 'Sum'),
+          props.collector.metricErrors({ period, label: 'collector Lambda errors' }),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Snapshots and notifications',
+        width: 8,
+        left: [
+          metric(METRIC.SnapshotsWritten, 'Sum'),
+          metric(METRIC.NotificationsSent, 'Sum'),
+          metric(METRIC.NotificationFailures, 'Sum'),
+          metric(METRIC.EvaluatorGroupFailures, 'Sum'),
+        ],
+      }),
+    );
+  }
+}

@@ -1,0 +1,97 @@
+// Self-health: lagwatch watching itself, alarms to the ops topic. A silent collector must page
+// someone — hence TreatMissingData BREACHING on SnapshotsWritten.
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../../functions/core/metrics.js';
+
+/** Intervals without a snapshot before the "no snapshots" alarm fires. */
+export const MISSED_SNAPSHOTS_TO_ALARM = 3;
+
+export interface CollectorAlarmsProps {
+  readonly clusterName: string;
+  readonly collector: lambda.IFunction;
+  readonly snapshotIntervalMs: number;
+  readonly opsTopic: sns.ITopic;
+}
+
+export class CollectorAlarms extends Construct {
+  readonly errors: cloudwatch.Alarm;
+  readonly noSnapshots: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: CollectorAlarmsProps) {
+    super(scope, id);
+    const period = Duration.millis(props.snapshotIntervalMs);
+    const action = new actions.SnsAction(props.opsTopic);
+    this.errors = new cloudwatch.Alarm(this, 'Errors', {
+      alarmDescription: `lagwatch collector for ${props.clusterName} failed (Lambda error or cluster unreachable) in 2 of the last 3 runs`,
+      metric: new cloudwatch.MathExpression({
+        expression: 'lambdaErrors + collectorFailures',
+        usingMetrics: {
+          lambdaErrors: props.collector.metricErrors({ period, statistic: 'Sum' }),
+          collectorFailures: new cloudwatch.Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName: METRIC.CollectorFailures,
+            dimensionsMap: { [DIMENSION.Cluster]: props.clusterName },
+            statistic: 'Sum',
+            period,
+          }),
+        },
+        period,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.noSnapshots = new cloudwatch.Alarm(this, 'NoSnapshots', {
+      alarmDescription: `lagwatch wrote no snapshot of ${props.clusterName} for ${MISSED_SNAPSHOTS_TO_ALARM} intervals: lag is not being watched`,
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRIC.SnapshotsWritten,
+        dimensionsMap: { [DIMENSION.Cluster]: props.clusterName },
+        statistic: 'Sum',
+        period,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: MISSED_SNAPSHOTS_TO_ALARM,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    for (const alarm of [this.errors, this.noSnapshots]) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+  }
+}
+
+export interface EvaluatorAlarmsProps {
+  readonly evaluator: lambda.IFunction;
+  readonly snapshotIntervalMs: number;
+  readonly opsTopic: sns.ITopic;
+}
+
+export class EvaluatorAlarms extends Construct {
+  readonly errors: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: EvaluatorAlarmsProps) {
+    super(scope, id);
+    const period = Duration.millis(props.snapshotIntervalMs);
+    const action = new actions.SnsAction(props.opsTopic);
+    this.errors = new cloudwatch.Alarm(this, 'Errors', {
+      alarmDescription: 'lagwatch evaluator failed: verdicts and alerts are not going out',
+      metric: props.evaluator.metricErrors({ period, statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.errors.addAlarmAction(action);
+    this.errors.addOkAction(action);
+  }
+}

@@ -1,0 +1,187 @@
+// The Lambda handlers and the composition root: environment read once with the bad variable named,
+// events read defensively, and each handler module wires up (imports, builds its dependencies).
+// The adapters themselves are tested against moto and a real broker in test/aws and test/kafka.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { keys, TABLE } from '../../../functions/adapters/dynamodb/table.js';
+import { collectorFromEnv, evaluatorFromEnv, jsonLogger, slackForwarderFromEnv } from '../../../functions/composition.js';
+import { ENV } from '../../../functions/config/env.js';
+import { ConfigError, InputError } from '../../../functions/core/errors.js';
+import { runArrival, scheduledRun } from '../../../functions/handlers/events.js';
+import { resolveConfigPath } from '../../../infra/build-app.js';
+
+const silent = jsonLogger(() => {});
+
+const collectorEnv = {
+  [ENV.clusterConfig]: JSON.stringify({ name: 'prod', brokers: ['127.0.0.1:1'] }),
+  [ENV.tableName]: 'lagwatch-test',
+  [ENV.metricsNamespace]: 'Lagwatch',
+  [ENV.snapshotIntervalMs]: '60000',
+  [ENV.snapshotRetentionMs]: '86400000',
+};
+const evaluatorEnv = {
+  [ENV.policyConfig]: JSON.stringify({ defaults: { windowSize: 5 } }),
+  [ENV.tableName]: 'lagwatch-test',
+  [ENV.alertTopicArn]: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+  [ENV.metricsNamespace]: 'Lagwatch',
+  [ENV.snapshotIntervalMs]: '60000',
+  [ENV.snapshotRetentionMs]: '86400000',
+  [ENV.clusterNames]: 'prod,analytics',
+  [ENV.dashboardUrl]: JSON.stringify({ prod: 'https://console.example/prod' }),
+};
+
+function runRecord(cluster: string, timestamp: number, sequenceNumber = '1'): DynamoDBRecord {
+  return {
+    eventName: 'INSERT',
+    dynamodb: {
+      Keys: { [TABLE.partitionKey]: { S: keys.runPk(cluster) }, [TABLE.sortKey]: { S: keys.runSk(timestamp) } },
+      SequenceNumber: sequenceNumber,
+    },
+  };
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
+
+describe('events', () => {
+  it('reads the scheduled time as the snapshot id', () => {
+    expect(scheduledRun({ cluster: 'prod', scheduledTime: '2026-11-21T10:05:00Z' }, 'prod')).toEqual({
+      cluster: 'prod',
+      scheduledAt: Date.UTC(2026, 10, 21, 10, 5),
+    });
+  });
+
+  it.each([
+    ['another cluster', { cluster: 'other', scheduledTime: '2026-11-21T10:05:00Z' }, /not this collector's cluster "prod"/],
+    ['an unfilled placeholder', { cluster: 'prod', scheduledTime: '<aws.scheduler.scheduled-time>' }, /not an ISO-8601 time/],
+    ['no event at all', undefined, /cluster undefined/],
+  ])('rejects %s naming the field', (_reason, event, message) => {
+    expect(() => scheduledRun(event, 'prod')).toThrow(InputError);
+    expect(() => scheduledRun(event, 'prod')).toThrow(message);
+  });
+
+  it('recognizes run records by the store’s own keys, including encoded cluster names', () => {
+    expect(runArrival(runRecord('prod', 1_700_000_000_000, '42'))).toEqual({ cluster: 'prod', timestamp: 1_700_000_000_000, sequenceNumber: '42' });
+    expect(runArrival(runRecord('a#b c', 5))?.cluster).toBe('a#b c');
+    const snapshot: DynamoDBRecord = {
+      dynamodb: { Keys: { [TABLE.partitionKey]: { S: keys.groupPk('prod', 'g') }, [TABLE.sortKey]: { S: keys.snapshotSk(5, 't', 0) } } },
+    };
+    expect(runArrival(snapshot)).toBeNull();
+    expect(runArrival({ dynamodb: { Keys: { [TABLE.partitionKey]: { S: 'R#prod' }, [TABLE.sortKey]: { S: 'x' } } } })).toBeNull();
+  });
+});
+
+describe('composition root', () => {
+  it('builds the collector from the environment', () => {
+    const app = collectorFromEnv(collectorEnv, silent);
+    expect(app.cluster).toMatchObject({ name: 'prod', brokers: ['127.0.0.1:1'] });
+    expect(typeof app.deps.collector.collect).toBe('function');
+  });
+
+  it.each([
+    [ENV.clusterConfig, { ...collectorEnv, [ENV.clusterConfig]: undefined }, /is not set/],
+    [ENV.clusterConfig, { ...collectorEnv, [ENV.clusterConfig]: '{nope' }, /not valid JSON/],
+    [ENV.snapshotRetentionMs, { ...collectorEnv, [ENV.snapshotRetentionMs]: '-5' }, /positive integer/],
+  ])('names %s when the collector environment is wrong', (name, env, message) => {
+    expect(() => collectorFromEnv(env, silent)).toThrow(expect.objectContaining({ key: name, message: expect.stringMatching(message) }));
+  });
+
+  it('names the key inside a bad cluster config', () => {
+    const env = { ...collectorEnv, [ENV.clusterConfig]: JSON.stringify({ name: 'prod', brokers: ['no-port'] }) };
+    expect(() => collectorFromEnv(env, silent)).toThrow(expect.objectContaining({ key: `${ENV.clusterConfig}.brokers[0]` }));
+  });
+
+  it('builds the evaluator with every cluster and each cluster’s dashboard URL', () => {
+    const app = evaluatorFromEnv(evaluatorEnv, silent);
+    expect([...app.clusters]).toEqual(['prod', 'analytics']);
+    expect(app.policy.defaults.windowSize).toBe(5);
+    expect(app.depsFor('prod').dashboardUrl).toBe('https://console.example/prod');
+    expect(app.depsFor('analytics').dashboardUrl).toBeNull();
+    expect(app.depsFor('prod').snapshotIntervalMs).toBe(60_000);
+  });
+
+  it('names the policy key when the evaluator policy is wrong', () => {
+    const env = { ...evaluatorEnv, [ENV.policyConfig]: JSON.stringify({ defaults: { windowSize: 1 } }) };
+    expect(() => evaluatorFromEnv(env, silent)).toThrow(expect.objectContaining({ key: `${ENV.policyConfig}.defaults.windowSize` }));
+    expect(() => evaluatorFromEnv({ ...evaluatorEnv, [ENV.alertTopicArn]: '' }, silent)).toThrow(ConfigError);
+  });
+
+  it('needs the Slack secret ARN for the forwarder', () => {
+    expect(() => slackForwarderFromEnv({})).toThrow(expect.objectContaining({ key: ENV.slackWebhookSecretArn }));
+  });
+
+  it('logs one JSON line per entry, bigints as strings', () => {
+    const lines: string[] = [];
+    jsonLogger((l) => lines.push(l)).warn('lagging', { lag: 12345678901234567890n });
+    expect(JSON.parse(lines[0]!)).toEqual({ level: 'warn', message: 'lagging', lag: '12345678901234567890' });
+  });
+});
+
+describe('handler modules wire up at cold start', () => {
+  it('evaluator: ignores non-run records and clusters it does not handle, without touching AWS', async () => {
+    for (const [k, v] of Object.entries(evaluatorEnv)) vi.stubEnv(k, v);
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const { handler } = await import('../../../functions/handlers/evaluator.js');
+    const snapshotRecord: DynamoDBRecord = {
+      dynamodb: { Keys: { [TABLE.partitionKey]: { S: keys.groupPk('prod', 'g') }, [TABLE.sortKey]: { S: keys.snapshotSk(5, 't', 0) } } },
+    };
+    const event: DynamoDBStreamEvent = { Records: [snapshotRecord, runRecord('elsewhere', 5)] };
+    await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
+    expect(log.mock.calls.map((c) => String(c[0])).join('\n')).toContain('"cluster":"elsewhere"');
+    log.mockRestore();
+  });
+
+  it('evaluator: reports the run record as a batch failure when the evaluation fails', async () => {
+    for (const [k, v] of Object.entries(evaluatorEnv)) vi.stubEnv(k, v);
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    // Nothing listens there: the store read fails fast, and the stream must retry that record.
+    vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:9');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const { handler } = await import('../../../functions/handlers/evaluator.js');
+    const result = await handler({ Records: [runRecord('prod', Date.now(), '7'), runRecord('prod', Date.now(), '8')] });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '7' }] });
+    log.mockRestore();
+  });
+
+  it('collector: rejects an event meant for another cluster before connecting', async () => {
+    for (const [k, v] of Object.entries(collectorEnv)) vi.stubEnv(k, v);
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    const { handler } = await import('../../../functions/handlers/collector.js');
+    // (vi.resetModules gives the handler its own copy of the error classes: match by name.)
+    await expect(handler({ cluster: 'other', scheduledTime: '2026-11-21T10:05:00Z' })).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining('not this collector\'s cluster "prod"'),
+    });
+  });
+
+  it('collector: fails at cold start naming the missing variable', async () => {
+    for (const [k, v] of Object.entries(collectorEnv)) if (k !== ENV.tableName) vi.stubEnv(k, v);
+    vi.stubEnv(ENV.tableName, '');
+    await expect(import('../../../functions/handlers/collector.js')).rejects.toThrow(`config ${ENV.tableName}: is not set`);
+  });
+
+  it('slack forwarder: wires up with its secret ARN', async () => {
+    vi.stubEnv(ENV.slackWebhookSecretArn, 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hook');
+    const module = await import('../../../functions/handlers/slack-forwarder.js');
+    expect(typeof module.handler).toBe('function');
+  });
+});
+
+describe('which config cdk synth reads', () => {
+  it('prefers the explicit file, then lagwatch.config.json, then falls back to the example', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lagwatch-cfgpath-'));
+    expect(resolveConfigPath(undefined, dir)).toEqual({ path: join(dir, 'lagwatch.config.example.json'), fallback: true });
+    writeFileSync(join(dir, 'lagwatch.config.json'), '{}');
+    expect(resolveConfigPath(undefined, dir)).toEqual({ path: join(dir, 'lagwatch.config.json'), fallback: false });
+    expect(resolveConfigPath('other.json', dir)).toEqual({ path: join(dir, 'other.json'), fallback: false });
+  });
+});
