@@ -1,0 +1,79 @@
+// Argument handling shared by the local commands (start, demo, backtest): node:util parseArgs in
+// strict mode, --help, and exit code 2 with a message naming the bad flag.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { LagwatchError } from '../core/errors.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type ParsedValues<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; strict: true; allowPositionals: false; options: O }>
+>['values'];
+
+/** Bad command-line usage: the command exits 2 and the message names the flag. */
+export class UsageError extends LagwatchError {
+  override readonly name = 'UsageError';
+}
+
+/**
+ * Parses `argv` against `options` (which must declare `help`). Returns the values, or the exit code
+ * when the command must stop here: 0 after printing the usage for --help, 2 after a parse error.
+ */
+export function parseCommandArgs<const O extends Options & { help: { type: 'boolean' } }>(
+  command: string,
+  usage: string,
+  argv: readonly string[],
+  options: O,
+): { readonly values: ParsedValues<O> } | { readonly exit: number } {
+  let values: ParsedValues<O>;
+  try {
+    values = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values as ParsedValues<O>;
+  } catch (error) {
+    process.stderr.write(`lagwatch ${command}: ${(error as Error).message}\n\n${usage}\n`);
+    return { exit: 2 };
+  }
+  if ((values as { help?: boolean }).help === true) {
+    process.stdout.write(`${usage}\n`);
+    return { exit: 0 };
+  }
+  return { values };
+}
+
+/** Runs a command body; a UsageError becomes exit code 2 with its message on stderr. */
+export async function exitOnUsageError(command: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`lagwatch ${command}: ${error.message}\n`);
+    return 2;
+  }
+}
+
+/** "127.0.0.1:9092,host:9093" → list; a bad entry names the flag. */
+export function parseBrokerList(value: string, flag: string): string[] {
+  const brokers = value
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  if (brokers.length === 0 || !brokers.every((b) => /^[^\s:/]+:[0-9]{1,5}$/.test(b))) {
+    throw new UsageError(`${flag} expects HOST:PORT[,HOST:PORT...], got ${JSON.stringify(value)}`);
+  }
+  return brokers;
+}
+
+export function positiveNumber(value: string | undefined, flag: string, options: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  const min = options.min ?? Number.MIN_VALUE;
+  if (!Number.isFinite(n) || n < min || (options.max !== undefined && n > options.max) || (options.integer && !Number.isInteger(n))) {
+    const range = options.max !== undefined ? ` between ${options.min ?? 0} and ${options.max}` : ' greater than 0';
+    throw new UsageError(`${flag} expects ${options.integer ? 'an integer' : 'a number'}${range}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/** --webhook: a URL, checked at startup rather than at the first alert. */
+export function webhookUrl(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  if (!URL.canParse(value)) throw new UsageError(`--webhook expects a URL, got ${JSON.stringify(value)}`);
+  return value;
+}

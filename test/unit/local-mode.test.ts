@@ -1,0 +1,125 @@
+// Local mode's helpers: the message when Java is missing, broker lists, cleanup order, the logger.
+import { afterEach, describe, expect, it } from 'vitest';
+import { UsageError, parseBrokerList, positiveNumber } from '../../functions/local/cli-args.js';
+import { Cleanup, createLineLogger, startDemoBroker } from '../../functions/local/local-mode.js';
+import { DEMO_SCENARIOS, demoNames, scenarioOf, ticksToSettle } from '../../functions/local/demo-actors.js';
+import { checkDemoVerdicts, demoReport } from '../../functions/local/demo-report.js';
+import type { GroupVerdict } from '../../functions/core/types.js';
+
+const PATH = process.env['PATH'];
+afterEach(() => {
+  process.env['PATH'] = PATH;
+});
+
+describe('startDemoBroker', () => {
+  it('says what to install, or to use --brokers, when java is missing', async () => {
+    process.env['PATH'] = '/nonexistent';
+    const error = await startDemoBroker(() => undefined).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/'java' is not on PATH/);
+    expect((error as Error).message).toContain('openjdk');
+    expect((error as Error).message).toContain('--brokers');
+  });
+});
+
+describe('argument helpers', () => {
+  it('parses broker lists and names the flag on a bad one', () => {
+    expect(parseBrokerList('127.0.0.1:9092, b:9093', '--brokers')).toEqual(['127.0.0.1:9092', 'b:9093']);
+    expect(() => parseBrokerList('localhost', '--brokers')).toThrow(UsageError);
+    expect(() => parseBrokerList(',', '--brokers')).toThrow(/--brokers expects HOST:PORT/);
+  });
+
+  it('checks numbers and ranges', () => {
+    expect(positiveNumber(undefined, '--x')).toBeUndefined();
+    expect(positiveNumber('2.5', '--x')).toBe(2.5);
+    expect(() => positiveNumber('0', '--x')).toThrow(/--x expects a number greater than 0/);
+    expect(() => positiveNumber('3.5', '--window', { integer: true, min: 2, max: 100 })).toThrow(/--window expects an integer between 2 and 100/);
+  });
+});
+
+describe('Cleanup', () => {
+  it('runs steps in reverse order, once, and reports failures without stopping', async () => {
+    const order: string[] = [];
+    const warnings: string[] = [];
+    const cleanup = new Cleanup();
+    cleanup.add('broker', async () => void order.push('broker'));
+    cleanup.add('consumers', async () => {
+      order.push('consumers');
+      throw new Error('already gone');
+    });
+    cleanup.add('store', async () => void order.push('store'));
+    await cleanup.run(createLineLogger((line) => warnings.push(line)));
+    await cleanup.run(createLineLogger((line) => warnings.push(line)));
+    expect(order).toEqual(['store', 'consumers', 'broker']);
+    expect(warnings).toEqual(['[warn] could not stop consumers {"error":"already gone"}']);
+  });
+
+  it('the line logger drops entries below its level and prints bigints', () => {
+    const lines: string[] = [];
+    const logger = createLineLogger((l) => lines.push(l), 'warn');
+    logger.info('hidden');
+    logger.error('shown', { lag: 5n });
+    expect(lines).toEqual(['[error] shown {"lag":"5"}']);
+  });
+});
+
+describe('demo names and report', () => {
+  const names = demoNames('demo', 'ab12cd');
+
+  it('names groups after their scenario and the run, and maps back', () => {
+    expect(names.groups.healthy).toBe('demo-healthy-ab12cd');
+    for (const s of DEMO_SCENARIOS) expect(scenarioOf(names, names.groups[s])).toBe(s);
+    expect(scenarioOf(names, 'other')).toBeNull();
+    expect(ticksToSettle(10)).toBe(15);
+  });
+
+  function verdict(group: string, status: GroupVerdict['status'], partitionStatus: GroupVerdict['partitions'][number]['status']): GroupVerdict {
+    return {
+      cluster: 'demo',
+      group,
+      status,
+      evaluatedAt: 0,
+      state: 'Stable',
+      members: 1,
+      complete: 1,
+      totalLag: 3n,
+      maxLag: null,
+      maxTimeLag: { seconds: 0, kind: 'none' },
+      snapshots: 10,
+      partitions: [
+        {
+          topic: 't',
+          partition: 0,
+          status: partitionStatus,
+          complete: 1,
+          rule: 'r',
+          committedOffset: 1n,
+          logEndOffset: 4n,
+          lag: 3n,
+          timeLag: { seconds: 0, kind: 'none' },
+          insufficientData: false,
+          noCommits: false,
+          topicRecreated: false,
+        },
+      ],
+    };
+  }
+
+  it('reports JSON-safe verdicts and checks them against the expected outcome', () => {
+    const good = [
+      verdict(names.groups.healthy, 'OK', 'OK'),
+      verdict(names.groups.slow, 'WARNING', 'WARNING'),
+      verdict(names.groups.stopped, 'ERROR', 'STOPPED'),
+      verdict(names.groups.stuck, 'ERROR', 'STALLED'),
+      verdict(names.groups.rewound, 'ERROR', 'REWIND'),
+    ];
+    expect(checkDemoVerdicts(names, good)).toEqual([]);
+    const report = demoReport(names, good);
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+    expect(report.find((g) => g.scenario === 'stuck')?.partitions[0]).toEqual({ topic: 't', partition: 0, status: 'STALLED', lag: '3', rule: 'r' });
+    const bad = [...good.slice(0, 3), verdict(names.groups.stuck, 'ERROR', 'STOPPED')];
+    expect(checkDemoVerdicts(names, bad)).toEqual([
+      'demo-stuck-ab12cd: no STALLED partition (0:STOPPED/r)',
+      'demo-rewound-ab12cd: no verdict',
+    ]);
+  });
+});
