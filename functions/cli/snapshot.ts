@@ -1,0 +1,126 @@
+// `lagwatch snapshot --brokers HOST:PORT[,HOST:PORT] [--group-pattern REGEX] [--json]`: one reading of
+// committed and log-end offsets, as a table like `kafka-consumer-groups --describe` or as JSON.
+// Exit 0 on success, 2 on bad usage, 1 when the cluster cannot be read; stdout stays empty on error.
+import { parseArgs } from 'node:util';
+import { createKafkaCollector } from '../adapters/kafka/kafka-collector.js';
+import { parseClusterConfig } from '../config/cluster.js';
+import { ConfigError, LagwatchError } from '../core/errors.js';
+import { formatOffset, lagOf } from '../core/offsets.js';
+import type { ClusterSnapshot } from '../core/types.js';
+
+const USAGE =
+  'usage: lagwatch snapshot --brokers HOST:PORT[,HOST:PORT] [--group-pattern REGEX] [--json] [--tls] [--name CLUSTER]';
+
+export interface SnapshotRow {
+  readonly group: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly committedOffset: string | null;
+  readonly logEndOffset: string | null;
+  readonly lag: string | null;
+}
+
+/** One row per group-partition, sorted by (group, topic, partition). */
+export function snapshotRows(snapshot: ClusterSnapshot, options: { committedOnly: boolean }): SnapshotRow[] {
+  const rows: SnapshotRow[] = [];
+  for (const g of [...snapshot.groups].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))) {
+    for (const p of g.partitions) {
+      if (options.committedOnly && p.committedOffset === null) continue;
+      const lag = lagOf(p.committedOffset, p.logEndOffset);
+      rows.push({
+        group: g.group,
+        topic: p.topic,
+        partition: p.partition,
+        committedOffset: p.committedOffset === null ? null : formatOffset(p.committedOffset),
+        logEndOffset: p.logEndOffset === null ? null : formatOffset(p.logEndOffset),
+        lag: lag === null ? null : formatOffset(lag),
+      });
+    }
+  }
+  return rows;
+}
+
+export function formatSnapshotTable(rows: readonly SnapshotRow[]): string {
+  const header = ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG'];
+  const cells = rows.map((r) => [r.group, r.topic, String(r.partition), r.committedOffset ?? '-', r.logEndOffset ?? '-', r.lag ?? '-']);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: readonly string[]): string => c.map((v, i) => v.padEnd(widths[i] ?? 0)).join(' ').trimEnd();
+  return [line(header), ...cells.map(line)].join('\n') + '\n';
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`lagwatch snapshot: ${message}\n${USAGE}\n`);
+  return 2;
+}
+
+export async function snapshotCommand(argv: readonly string[]): Promise<number> {
+  let values: { brokers?: string; 'group-pattern'?: string; json?: boolean; tls?: boolean; name?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        brokers: { type: 'string' },
+        'group-pattern': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        tls: { type: 'boolean', default: false },
+        name: { type: 'string', default: 'cli' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!values.brokers) return usageError('--brokers is required');
+  const pattern = values['group-pattern'];
+  if (pattern !== undefined) {
+    try {
+      new RegExp(pattern);
+    } catch (error) {
+      return usageError(`--group-pattern is not a valid regular expression: ${(error as Error).message}`);
+    }
+  }
+
+  let cluster;
+  try {
+    cluster = parseClusterConfig(
+      {
+        name: values.name,
+        brokers: values.brokers.split(',').map((b) => b.trim()).filter((b) => b.length > 0),
+        tls: values.tls,
+        groups: { allow: [pattern === undefined ? '*' : `/${pattern}/`], deny: [] },
+      },
+      '--',
+    );
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      const flag = error.key.replace(/^--\.?/, '').split(/[.[]/)[0] ?? error.key;
+      return usageError(`--${flag}: ${error.message.replace(/^config \S+: /, '')}`);
+    }
+    throw error;
+  }
+
+  const collector = createKafkaCollector(cluster);
+  let snapshot: ClusterSnapshot;
+  try {
+    snapshot = await collector.collect(Date.now());
+  } catch (error) {
+    process.stderr.write(`lagwatch snapshot: ${error instanceof LagwatchError ? error.message : String(error)}\n`);
+    return error instanceof ConfigError ? 2 : 1;
+  } finally {
+    await collector.close();
+  }
+
+  for (const f of snapshot.failures) process.stderr.write(`lagwatch snapshot: group '${f.group}' could not be read: ${f.error}\n`);
+  if (values.json) {
+    process.stdout.write(JSON.stringify(snapshotRows(snapshot, { committedOnly: true })) + '\n');
+  } else {
+    process.stdout.write(formatSnapshotTable(snapshotRows(snapshot, { committedOnly: false })));
+  }
+  return 0;
+}
