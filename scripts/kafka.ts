@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import {
   defaultCacheDir,
   kafkaVersionFromEnv,
+  processAlive,
   startKafkaBroker,
   stopProcess,
 } from '../functions/local/kafka-broker.js';
@@ -26,18 +27,9 @@ async function readState(): Promise<RunState | null> {
   return JSON.parse(await readFile(stateFile, 'utf8')) as RunState;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function start(): Promise<number> {
   const existing = await readState();
-  if (existing && alive(existing.pid)) {
+  if (existing && processAlive(existing.pid)) {
     process.stderr.write(`Kafka ${existing.version} is already running (pid ${existing.pid})\n`);
     process.stdout.write(existing.bootstrap + '\n');
     return 0;

@@ -1,5 +1,5 @@
 // The `lagwatch` command line: `npm run --silent lagwatch -- <command>`; `npm start` is `lagwatch start`.
-import { ConfigError, InputError, LagwatchError } from '../core/errors.js';
+import { ConfigError, InputError, LagwatchError, UsageError } from '../core/errors.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -21,7 +21,7 @@ function usage(): string {
 
 /** Bad input and config exit 2; a cluster or AWS failure exits 1. Messages go to stderr only. */
 export function exitCodeFor(error: unknown): number {
-  return error instanceof InputError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+  return error instanceof InputError || error instanceof ConfigError || error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
 }
 
 async function main(argv: readonly string[]): Promise<number> {

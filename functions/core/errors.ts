@@ -45,3 +45,13 @@ export class StoreError extends LagwatchError {
 export class DeliveryError extends LagwatchError {
   override readonly name = 'DeliveryError';
 }
+
+/** Bad command-line usage: the command exits 2 and the message names the flag. */
+export class UsageError extends LagwatchError {
+  override readonly name = 'UsageError';
+}
+
+/** The local Kafka broker could not be fetched, started or stopped (Java, Maven, a port, the jars). */
+export class KafkaHarnessError extends LagwatchError {
+  override readonly name = 'KafkaHarnessError';
+}

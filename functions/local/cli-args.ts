@@ -1,17 +1,14 @@
 // Argument handling shared by the local commands (start, demo, backtest): node:util parseArgs in
 // strict mode, --help, and exit code 2 with a message naming the bad flag.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { LagwatchError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type ParsedValues<O extends Options> = ReturnType<
   typeof parseArgs<{ args: string[]; strict: true; allowPositionals: false; options: O }>
 >['values'];
 
-/** Bad command-line usage: the command exits 2 and the message names the flag. */
-export class UsageError extends LagwatchError {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 /**
  * Parses `argv` against `options` (which must declare `help`). Returns the values, or the exit code

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { KafkaHarnessError } from '../core/errors.js';
 
 export const DEFAULT_KAFKA_VERSION = '3.9.1';
 
@@ -39,9 +40,7 @@ export interface StartKafkaBrokerOptions {
   detached?: boolean;
 }
 
-export class KafkaHarnessError extends Error {
-  override readonly name = 'KafkaHarnessError';
-}
+export { KafkaHarnessError };
 
 export function defaultCacheDir(): string {
   return process.env['LAGWATCH_CACHE_DIR'] || join(homedir(), '.cache', 'lagwatch');
@@ -308,7 +307,7 @@ async function waitUntilReady(
   );
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
