@@ -1,0 +1,160 @@
+// The single lagwatch table: snapshots, run records and alert state share one on-demand table.
+// infra/ (CDK), the tests and the cost bench all create it from these constants so they never drift.
+// Design and sizes: docs/aws.md.
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+
+export const TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds; DynamoDB deletes the item some time after. Readers never rely on it. */
+  timeToLiveAttribute: 'expiresAt',
+  billingMode: 'PAY_PER_REQUEST',
+} as const;
+
+/** Bumped when the item layout changes; readers skip (with a warning) items of another version. */
+export const ITEM_VERSION = 1;
+
+/** Extra time snapshots and run records are kept beyond the evaluation window (for inspection). */
+export const RETENTION_MARGIN_MS = 24 * 60 * 60 * 1000;
+
+/** How long to keep snapshots: the evaluator reads (windowSize + 2) intervals back, plus a margin. */
+export function snapshotRetentionMs(windowSize: number, snapshotIntervalMs: number): number {
+  return (windowSize + 2) * snapshotIntervalMs + RETENTION_MARGIN_MS;
+}
+
+// Key layout. The cluster name is URI-encoded inside keys so a `#` in it cannot collide with the
+// separator; group names sit last in the partition key, topic names cannot contain `#`.
+const TS_DIGITS = 15;
+
+export function padTimestamp(ms: number): string {
+  return String(Math.max(0, Math.trunc(ms))).padStart(TS_DIGITS, '0');
+}
+
+export const keys = {
+  groupPk: (cluster: string, group: string) => `G#${encodeURIComponent(cluster)}#${group}`,
+  snapshotSk: (timestamp: number, topic: string, chunk: number) => `S#${padTimestamp(timestamp)}#${topic}#${chunk}`,
+  /** Lowest sort key at `timestamp` (inclusive). */
+  snapshotSkFrom: (timestamp: number) => `S#${padTimestamp(timestamp)}#`,
+  /** Above every sort key at `timestamp`. */
+  snapshotSkTo: (timestamp: number) => `S#${padTimestamp(timestamp)}#\uffff`,
+  runPk: (cluster: string) => `R#${encodeURIComponent(cluster)}`,
+  runSk: (timestamp: number) => padTimestamp(timestamp),
+  alertPk: (cluster: string) => `A#${encodeURIComponent(cluster)}`,
+} as const;
+
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: TABLE.billingMode,
+    AttributeDefinitions: [
+      { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
+      { AttributeName: TABLE.sortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+    ],
+  };
+}
+
+/** Creates the table with TTL on (tests, the cost bench, local tooling; production uses CDK). */
+export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const description = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (description.Table?.TableStatus === 'ACTIVE') break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: TABLE.timeToLiveAttribute, Enabled: true },
+    }),
+  );
+}
+
+/** Read/write units consumed, as DynamoDB reports them (ConsumedCapacity TOTAL), plus retry counts. */
+export interface CapacityUsage {
+  readUnits: number;
+  writeUnits: number;
+  /** Requests that returned ConsumedCapacity; when 0 the emulator did not report it. */
+  reportedRequests: number;
+  requests: number;
+  /** Items DynamoDB handed back as UnprocessedItems and that were sent again. */
+  unprocessedRetries: number;
+  /** Items (or item chunks) written and their encoded sizes in bytes, for estimating units when
+   * the emulator reports none. */
+  itemsWritten: number;
+  writeUnitsEstimated: number;
+  itemsRead: number;
+  /** Read units by DynamoDB's rule (per request: item bytes rounded up to 4 KB; half for eventually consistent). */
+  readUnitsEstimated: number;
+}
+
+export function emptyUsage(): CapacityUsage {
+  return {
+    readUnits: 0,
+    writeUnits: 0,
+    reportedRequests: 0,
+    requests: 0,
+    unprocessedRetries: 0,
+    itemsWritten: 0,
+    writeUnitsEstimated: 0,
+    itemsRead: 0,
+    readUnitsEstimated: 0,
+  };
+}
+
+interface ConsumedCapacityLike {
+  CapacityUnits?: number;
+  ReadCapacityUnits?: number;
+  WriteCapacityUnits?: number;
+}
+
+export function recordCapacity(
+  usage: CapacityUsage,
+  kind: 'read' | 'write',
+  consumed: ConsumedCapacityLike | readonly ConsumedCapacityLike[] | undefined,
+): void {
+  usage.requests++;
+  if (consumed === undefined) return;
+  const list = Array.isArray(consumed) ? consumed : [consumed as ConsumedCapacityLike];
+  if (list.length === 0) return;
+  usage.reportedRequests++;
+  for (const c of list) {
+    const units = c.CapacityUnits ?? (kind === 'read' ? c.ReadCapacityUnits : c.WriteCapacityUnits) ?? 0;
+    if (kind === 'read') usage.readUnits += units;
+    else usage.writeUnits += units;
+  }
+}
+
+export function estimateReadUnits(items: readonly Record<string, unknown>[], consistent: boolean): number {
+  const bytes = items.reduce((sum, item) => sum + itemSizeBytes(item), 0);
+  const units = Math.max(1, Math.ceil(bytes / 4096));
+  return consistent ? units : units / 2;
+}
+
+/** DynamoDB's item size rule: attribute names plus values (UTF-8), numbers ~ (digits / 2 + 1). */
+export function itemSizeBytes(item: Record<string, unknown>): number {
+  let size = 0;
+  for (const [name, value] of Object.entries(item)) size += Buffer.byteLength(name) + valueSize(value);
+  return size;
+}
+
+function valueSize(value: unknown): number {
+  if (value === null || value === undefined || typeof value === 'boolean') return 1;
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return Math.ceil(String(value).replace(/^-/, '').length / 2) + 1;
+  if (value instanceof Uint8Array) return value.byteLength;
+  if (Array.isArray(value)) return 3 + value.reduce<number>((sum, v) => sum + 1 + valueSize(v), 0);
+  if (typeof value === 'object') {
+    return 3 + Object.entries(value).reduce((sum, [k, v]) => sum + 1 + Buffer.byteLength(k) + valueSize(v), 0);
+  }
+  return 0;
+}

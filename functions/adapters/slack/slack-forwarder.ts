@@ -1,0 +1,98 @@
+// For teams without Amazon Q Developer in chat applications: a Lambda subscribed to the alert topic
+// posts each message to a Slack incoming webhook. A non-2xx answer throws so Lambda retries the event.
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SNSEvent, SNSEventRecord } from 'aws-lambda';
+import { ConfigError, DeliveryError } from '../../core/errors.js';
+import { isChatbotNotification } from '../sns/chatbot-message.js';
+
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: readonly Record<string, unknown>[];
+}
+
+const HEADER_MAX = 150;
+const SECTION_MAX = 3000;
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** One Slack message from one SNS record: the custom-notification JSON when present, else subject + text. */
+export function slackMessageFromRecord(record: SNSEventRecord): SlackMessage {
+  const { Message, Subject } = record.Sns;
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(Message);
+  } catch {
+    // plain text body
+  }
+  if (isChatbotNotification(parsed)) {
+    const { title, description, nextSteps } = parsed.content;
+    const blocks: Record<string, unknown>[] = [
+      { type: 'section', text: { type: 'mrkdwn', text: cut(`*${title}*`, SECTION_MAX) } },
+      { type: 'section', text: { type: 'mrkdwn', text: cut('```' + description + '```', SECTION_MAX) } },
+    ];
+    if (nextSteps.length > 0) {
+      blocks.push({ type: 'context', elements: nextSteps.slice(0, 10).map((s) => ({ type: 'mrkdwn', text: cut(s, SECTION_MAX) })) });
+    }
+    return { text: cut(parsed.metadata.summary, HEADER_MAX * 2), blocks };
+  }
+  const subject = Subject ?? 'lagwatch alert';
+  return {
+    text: cut(subject, HEADER_MAX * 2),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: cut(`*${subject}*`, SECTION_MAX) } },
+      { type: 'section', text: { type: 'mrkdwn', text: cut('```' + Message + '```', SECTION_MAX) } },
+    ],
+  };
+}
+
+/** Posts every record of the event; throws a DeliveryError on the first non-2xx (Lambda retries). */
+export async function forwardSnsEventToSlack(
+  event: SNSEvent,
+  deps: { webhookUrl: string; fetch?: typeof fetch },
+): Promise<{ posted: number }> {
+  const doFetch = deps.fetch ?? fetch;
+  let posted = 0;
+  for (const record of event.Records) {
+    const message = slackMessageFromRecord(record);
+    const response = await doFetch(deps.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(message),
+    });
+    const body = await response.text();
+    if (!response.ok) {
+      // Never echo the webhook URL: it is a secret.
+      throw new DeliveryError(
+        `Slack webhook answered ${response.status} for SNS message ${record.Sns.MessageId}: ${cut(body, 200)}; ` +
+          'check the webhook in the Slack secret is still active',
+        { context: { status: response.status, messageId: record.Sns.MessageId } },
+      );
+    }
+    posted++;
+  }
+  return { posted };
+}
+
+/** Reads the webhook URL from a Secrets Manager secret: either the URL itself or JSON `{"webhookUrl": "..."}`. */
+export async function resolveSlackWebhookUrl(client: SecretsManagerClient, secretId: string): Promise<string> {
+  const response = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+  const raw = (response.SecretString ?? '').trim();
+  let url = raw;
+  if (raw.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(raw) as { webhookUrl?: unknown };
+      url = typeof parsed.webhookUrl === 'string' ? parsed.webhookUrl : '';
+    } catch {
+      url = '';
+    }
+  }
+  if (!/^https?:\/\/\S+$/.test(url)) {
+    throw new ConfigError(
+      `secret ${secretId}`,
+      'must hold a Slack incoming-webhook URL, either the URL itself or {"webhookUrl": "https://hooks.slack.com/services/..."}',
+    );
+  }
+  return url;
+}

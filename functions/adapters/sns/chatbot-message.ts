@@ -1,0 +1,81 @@
+// The Amazon Q Developer in chat applications (formerly AWS Chatbot) custom-notification body, built
+// from a core Notification. Schema: docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html
+// (version "1.0", source "custom", content.textType "client-markdown").
+import type { Notification } from '../../core/alert.js';
+
+export interface ChatbotNotification {
+  readonly version: '1.0';
+  readonly source: 'custom';
+  readonly id: string;
+  readonly content: {
+    readonly textType: 'client-markdown';
+    readonly title: string;
+    readonly description: string;
+    readonly nextSteps: readonly string[];
+    readonly keywords: readonly string[];
+  };
+  readonly metadata: {
+    /** One chat thread per incident: open, repeats, resolve and gone land together. */
+    readonly threadId: string;
+    readonly summary: string;
+    readonly eventType: string;
+    readonly relatedResources: readonly string[];
+    readonly additionalContext: Readonly<Record<string, string>>;
+  };
+}
+
+const ICON = { open: ':rotating_light:', repeat: ':warning:', resolve: ':white_check_mark:', gone: ':wave:' } as const;
+const MAX_TITLE = 250;
+const MAX_DESCRIPTION = 8000;
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function nextSteps(n: Notification): string[] {
+  const steps: string[] = [];
+  if (n.kind === 'open' || n.kind === 'repeat') {
+    steps.push(`Check that the consumers of \`${n.group}\` are running and committing offsets.`);
+    steps.push(`\`kafka-consumer-groups.sh --describe --group ${n.group}\` shows lag per partition.`);
+  }
+  if (n.dashboardUrl !== null) steps.push(`Dashboard: ${n.dashboardUrl}`);
+  return steps;
+}
+
+export function toChatbotNotification(n: Notification): ChatbotNotification {
+  const additionalContext: Record<string, string> = {
+    cluster: n.cluster,
+    group: n.group,
+    team: n.team,
+    severity: n.severity,
+    kind: n.kind,
+    incidentId: n.incidentId,
+  };
+  if (n.dashboardUrl !== null) additionalContext.dashboardUrl = n.dashboardUrl;
+  return {
+    version: '1.0',
+    source: 'custom',
+    id: `${n.incidentId}/${n.kind}/${n.at}`,
+    content: {
+      textType: 'client-markdown',
+      title: truncate(`${ICON[n.kind]} ${n.subject}`, MAX_TITLE),
+      description: truncate(n.text, MAX_DESCRIPTION),
+      nextSteps: nextSteps(n),
+      keywords: [n.cluster, n.group, n.severity, n.kind],
+    },
+    metadata: {
+      threadId: n.incidentId,
+      summary: n.subject,
+      eventType: `lagwatch.${n.kind}`,
+      relatedResources: [],
+      additionalContext,
+    },
+  };
+}
+
+/** True when `value` looks like a body toChatbotNotification produced (the Slack forwarder checks). */
+export function isChatbotNotification(value: unknown): value is ChatbotNotification {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { version?: unknown; source?: unknown; content?: { title?: unknown } };
+  return v.version === '1.0' && v.source === 'custom' && typeof v.content?.title === 'string';
+}

@@ -1,0 +1,93 @@
+// The Slack forwarder posting to a real local HTTP server shaped as a Slack incoming webhook, and the
+// webhook URL read from a Secrets Manager secret on moto.
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import type { SNSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { forwardSnsEventToSlack, resolveSlackWebhookUrl } from '../../functions/adapters/slack/slack-forwarder.js';
+import { toChatbotNotification } from '../../functions/adapters/sns/chatbot-message.js';
+import { ConfigError, DeliveryError } from '../../functions/core/errors.js';
+import { awsClients } from './aws-clients.js';
+import { startHttpReceiver, type HttpReceiver } from './http-receiver.js';
+
+const clients = awsClients(inject('motoEndpoint'));
+let slack: HttpReceiver;
+beforeAll(async () => {
+  slack = await startHttpReceiver();
+});
+afterAll(async () => {
+  await slack.close();
+});
+
+function event(messages: { subject: string; message: string }[]): SNSEvent {
+  return {
+    Records: messages.map((m, i) => ({
+      EventSource: 'aws:sns',
+      EventVersion: '1.0',
+      EventSubscriptionArn: 'arn:aws:sns:us-east-1:123456789012:alerts:sub',
+      Sns: {
+        Type: 'Notification',
+        MessageId: `m-${i}`,
+        TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
+        Subject: m.subject,
+        Message: m.message,
+        Timestamp: '2026-11-01T00:00:00.000Z',
+        SignatureVersion: '2',
+        Signature: '',
+        SigningCertUrl: '',
+        UnsubscribeUrl: '',
+        MessageAttributes: {},
+      },
+    })),
+  };
+}
+
+const chatbotBody = JSON.stringify(
+  toChatbotNotification({
+    kind: 'open', cluster: 'prod', group: 'billing', team: 'payments', severity: 'ERROR', incidentId: 'prod/billing/1', at: 1,
+    subject: '[ERROR] billing on prod: 1 partition STOPPED', text: 'billing is ERROR\norders/0 STOPPED', worstPartitions: [],
+    dashboardUrl: 'https://example.com/dash',
+  }),
+);
+
+describe('forwardSnsEventToSlack', () => {
+  it('posts one Slack message per SNS record: blocks from the Chatbot JSON, or subject + text', async () => {
+    const result = await forwardSnsEventToSlack(
+      event([
+        { subject: '[ERROR] billing on prod: 1 partition STOPPED', message: chatbotBody },
+        { subject: 'plain', message: 'just text' },
+      ]),
+      { webhookUrl: `${slack.url}/services/T000/B000/XXXX` },
+    );
+    expect(result.posted).toBe(2);
+    const [first, second] = slack.received;
+    expect(first?.path).toBe('/services/T000/B000/XXXX');
+    expect(first?.headers['content-type']).toBe('application/json');
+    const body = first?.json as { text: string; blocks: { type: string; text?: { text: string }; elements?: { text: string }[] }[] };
+    expect(body.text).toBe('[ERROR] billing on prod: 1 partition STOPPED');
+    expect(body.blocks[0]?.text?.text).toContain('[ERROR] billing on prod');
+    expect(body.blocks[1]?.text?.text).toContain('orders/0 STOPPED');
+    expect(body.blocks[2]?.elements?.some((e) => e.text.includes('https://example.com/dash'))).toBe(true);
+    expect((second?.json as { text: string; blocks: { text: { text: string } }[] }).blocks[1]?.text.text).toContain('just text');
+  });
+
+  it('throws on a non-2xx answer so Lambda retries, without leaking the webhook URL', async () => {
+    slack.statuses.push(404);
+    const error = await forwardSnsEventToSlack(event([{ subject: 's', message: 'm' }]), { webhookUrl: `${slack.url}/services/SECRET` }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as Error).message).toContain('404');
+    expect((error as Error).message).not.toContain('SECRET');
+  });
+});
+
+describe('resolveSlackWebhookUrl', () => {
+  it('reads the URL from a plain or JSON secret and rejects anything else, naming the secret', async () => {
+    const plain = await clients.secrets.send(new CreateSecretCommand({ Name: 'slack-plain', SecretString: 'https://hooks.slack.com/services/A/B/C' }));
+    const json = await clients.secrets.send(new CreateSecretCommand({ Name: 'slack-json', SecretString: '{"webhookUrl":"https://hooks.slack.com/services/D/E/F"}' }));
+    const bad = await clients.secrets.send(new CreateSecretCommand({ Name: 'slack-bad', SecretString: 'not a url' }));
+    expect(await resolveSlackWebhookUrl(clients.secrets, plain.ARN ?? '')).toBe('https://hooks.slack.com/services/A/B/C');
+    expect(await resolveSlackWebhookUrl(clients.secrets, json.ARN ?? '')).toBe('https://hooks.slack.com/services/D/E/F');
+    const error = await resolveSlackWebhookUrl(clients.secrets, bad.ARN ?? '').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain('slack-bad');
+  });
+});

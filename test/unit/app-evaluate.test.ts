@@ -1,0 +1,184 @@
+// runEvaluation / runCollection with in-memory ports: the alert lifecycle, the claim-then-publish
+// protocol, gone groups, isolation of per-group failures, stale runs.
+import { describe, expect, it } from 'vitest';
+import { runCollection } from '../../functions/app/collect.js';
+import { runEvaluation, type EvaluateDeps } from '../../functions/app/evaluate.js';
+import { CollectorError } from '../../functions/core/errors.js';
+import { METRIC } from '../../functions/core/metrics.js';
+import { DEFAULT_POLICY, type PolicyConfig } from '../../functions/core/policy.js';
+import {
+  clusterSnapshot,
+  MemoryAlertStore,
+  MemorySnapshotStore,
+  MINUTE,
+  RecordingLogger,
+  RecordingMetrics,
+  RecordingNotifier,
+  ScriptedCollector,
+  stuckGroup,
+} from './app-fakes.js';
+
+const CLUSTER = 'prod';
+const T0 = 1_700_000_000_000 - (1_700_000_000_000 % MINUTE);
+const policy: PolicyConfig = { defaults: { ...DEFAULT_POLICY, team: 'payments' }, overrides: [] };
+
+function setup() {
+  const store = new MemorySnapshotStore();
+  const alerts = new MemoryAlertStore();
+  const notifier = new RecordingNotifier();
+  const metrics = new RecordingMetrics();
+  const logger = new RecordingLogger();
+  const deps: EvaluateDeps = {
+    store,
+    alerts,
+    notifier,
+    metrics,
+    logger,
+    clock: () => 0,
+    policy,
+    snapshotIntervalMs: MINUTE,
+    dashboardUrl: null,
+  };
+  return { store, alerts, notifier, metrics, logger, deps };
+}
+
+/** Stores `count` runs (T0, T0+1m, ...) of the given groups; returns the last timestamp. */
+async function storeRuns(store: MemorySnapshotStore, count: number, groups: Record<string, { caughtUp?: boolean }>, from = T0): Promise<number> {
+  let t = from;
+  for (let i = 0; i < count; i++) {
+    t = from + i * MINUTE;
+    await store.putSnapshot(clusterSnapshot(CLUSTER, t, Object.entries(groups).map(([g, o]) => stuckGroup(CLUSTER, g, t, o))));
+  }
+  return t;
+}
+
+describe('runEvaluation', () => {
+  it('opens one incident for a stopped group, stays quiet while it lasts, resolves once when caught up', async () => {
+    const { store, notifier, alerts, deps } = setup();
+    let now = await storeRuns(store, 5, { pay: {} });
+    const first = await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(first.verdicts.map((v) => v.status)).toEqual(['ERROR']);
+    expect(notifier.sent.map((n) => n.kind)).toEqual(['open']);
+    expect(alerts.states.get(`${CLUSTER}/pay`)?.version).toBe(1);
+
+    now = await storeRuns(store, 1, { pay: {} }, now + MINUTE);
+    await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(notifier.sent).toHaveLength(1);
+
+    now = await storeRuns(store, 1, { pay: { caughtUp: true } }, now + MINUTE);
+    const resolved = await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(resolved.notifications.map((n) => n.kind)).toEqual(['resolve']);
+    expect(alerts.states.size).toBe(0);
+  });
+
+  it('two runs at the same moment send exactly one message (the loser of the conditional write sends nothing)', async () => {
+    const { store, notifier, alerts, deps } = setup();
+    const now = await storeRuns(store, 5, { pay: {} });
+    alerts.barrier = { parties: 2, waiting: [] };
+    const [a, b] = await Promise.all([runEvaluation(deps, { cluster: CLUSTER, now }), runEvaluation(deps, { cluster: CLUSTER, now })]);
+    expect(notifier.sent).toHaveLength(1);
+    expect([...a.lostClaims, ...b.lostClaims]).toEqual(['pay']);
+  });
+
+  it('a failed publish rolls the state back, and the next run sends the message', async () => {
+    const { store, notifier, alerts, deps } = setup();
+    let now = await storeRuns(store, 5, { pay: {} });
+    notifier.failuresLeft = 1;
+    const failed = await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(failed.notifications).toEqual([]);
+    expect(failed.notificationFailures).toBe(1);
+    expect(failed.failures[0]?.error).toContain('state rolled back');
+    expect(alerts.states.size).toBe(0);
+
+    now = await storeRuns(store, 1, { pay: {} }, now + MINUTE);
+    const retried = await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(retried.notifications.map((n) => n.kind)).toEqual(['open']);
+    expect(notifier.sent).toHaveLength(1);
+  });
+
+  it('a failed resolve is rolled back to the open state and resolved next run', async () => {
+    const { store, notifier, alerts, deps } = setup();
+    let now = await storeRuns(store, 5, { pay: {} });
+    await runEvaluation(deps, { cluster: CLUSTER, now });
+    now = await storeRuns(store, 1, { pay: { caughtUp: true } }, now + MINUTE);
+    notifier.failuresLeft = 1;
+    await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(alerts.states.get(`${CLUSTER}/pay`)?.status).toBe('ERROR');
+    now = await storeRuns(store, 1, { pay: { caughtUp: true } }, now + MINUTE);
+    await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(notifier.sent.map((n) => n.kind)).toEqual(['open', 'resolve']);
+    expect(alerts.states.size).toBe(0);
+  });
+
+  it('a group absent from the latest run gets one "gone" message and its state is removed; a failed group is not gone', async () => {
+    const { store, notifier, alerts, deps } = setup();
+    let now = await storeRuns(store, 5, { pay: {}, ship: {} });
+    await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(notifier.sent.map((n) => `${n.kind}:${n.group}`).sort()).toEqual(['open:pay', 'open:ship']);
+
+    now += MINUTE;
+    // pay disappeared; ship was listed but could not be read.
+    await store.putSnapshot(clusterSnapshot(CLUSTER, now, [], ['ship']));
+    const result = await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(result.notifications.map((n) => `${n.kind}:${n.group}`)).toEqual(['gone:pay']);
+    expect([...alerts.states.keys()]).toEqual([`${CLUSTER}/ship`]);
+
+    now += MINUTE;
+    await store.putSnapshot(clusterSnapshot(CLUSTER, now, [], ['ship']));
+    await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(notifier.sent.filter((n) => n.kind === 'gone')).toHaveLength(1);
+  });
+
+  it('isolates a failing group and counts it in the run metrics', async () => {
+    const { store, notifier, metrics, deps } = setup();
+    const now = await storeRuns(store, 5, { pay: {}, ship: {} });
+    store.failReadFor.add('pay');
+    const result = await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(result.failures.map((f) => f.group)).toEqual(['pay']);
+    expect(notifier.sent.map((n) => n.group)).toEqual(['ship']);
+    const groupFailures = metrics.all().find((m) => m.name === METRIC.EvaluatorGroupFailures);
+    expect(groupFailures?.value).toBe(1);
+    expect(metrics.all().find((m) => m.name === METRIC.NotificationsSent)?.value).toBe(1);
+  });
+
+  it('does not judge from a run older than three intervals (collector down): no alert, nothing gone', async () => {
+    const { store, notifier, alerts, deps } = setup();
+    let now = await storeRuns(store, 5, { pay: {} });
+    await runEvaluation(deps, { cluster: CLUSTER, now });
+    now += 10 * MINUTE;
+    const result = await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(result.stale).toBe(true);
+    expect(result.verdicts).toEqual([]);
+    expect(notifier.sent).toHaveLength(1);
+    expect(alerts.states.size).toBe(1);
+  });
+});
+
+describe('runCollection', () => {
+  it('stores the snapshot with its run record and publishes collector metrics', async () => {
+    const store = new MemorySnapshotStore();
+    const metrics = new RecordingMetrics();
+    const collector = new ScriptedCollector((t) => clusterSnapshot(CLUSTER, t, [stuckGroup(CLUSTER, 'pay', t)], ['broken']));
+    const result = await runCollection(
+      { collector, store, metrics, logger: new RecordingLogger(), clock: () => 5 },
+      { cluster: CLUSTER, scheduledAt: T0 },
+    );
+    expect(result).toMatchObject({ groups: 1, failures: [{ group: 'broken' }] });
+    expect(await store.latestRun(CLUSTER)).toMatchObject({ timestamp: T0, failedGroups: ['broken'] });
+    const byName = Object.fromEntries(metrics.all().map((m) => [m.name, m.value]));
+    expect(byName).toMatchObject({ [METRIC.SnapshotsWritten]: 1, [METRIC.CollectorGroupFailures]: 1, [METRIC.CollectorFailures]: 0 });
+  });
+
+  it('stores nothing when the cluster cannot be read, counts the failure and rethrows', async () => {
+    const store = new MemorySnapshotStore();
+    const metrics = new RecordingMetrics();
+    const collector = new ScriptedCollector(() => {
+      throw new CollectorError('cluster prod: no broker reachable');
+    });
+    await expect(
+      runCollection({ collector, store, metrics, logger: new RecordingLogger(), clock: () => 0 }, { cluster: CLUSTER, scheduledAt: T0 }),
+    ).rejects.toBeInstanceOf(CollectorError);
+    expect(store.runs).toEqual([]);
+    expect(metrics.all().find((m) => m.name === METRIC.CollectorFailures)?.value).toBe(1);
+  });
+});

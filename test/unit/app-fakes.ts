@@ -1,0 +1,156 @@
+// In-memory ports for the app-layer tests (test/unit/app-*.test.ts) and a recording logger the
+// moto tests reuse. Deliberately simple: the DynamoDB adapters are tested against moto instead.
+import type { AlertState, Notification } from '../../functions/core/alert.js';
+import type { MetricDatum } from '../../functions/core/metrics.js';
+import type { ClusterSnapshot, GroupSnapshot } from '../../functions/core/types.js';
+import type {
+  AlertStateStore,
+  Logger,
+  MetricsSink,
+  Notifier,
+  OffsetCollector,
+  RunRecord,
+  SnapshotStore,
+} from '../../functions/app/ports.js';
+
+export interface LogEntry {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  fields?: Record<string, unknown>;
+}
+
+export class RecordingLogger implements Logger {
+  readonly entries: LogEntry[] = [];
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.entries.push({ level: 'info', message, fields });
+  }
+  warn(message: string, fields?: Record<string, unknown>): void {
+    this.entries.push({ level: 'warn', message, fields });
+  }
+  error(message: string, fields?: Record<string, unknown>): void {
+    this.entries.push({ level: 'error', message, fields });
+  }
+  at(level: LogEntry['level']): LogEntry[] {
+    return this.entries.filter((e) => e.level === level);
+  }
+}
+
+export class MemorySnapshotStore implements SnapshotStore {
+  readonly runs: RunRecord[] = [];
+  readonly snapshots: GroupSnapshot[] = [];
+  failReadFor = new Set<string>();
+
+  async putSnapshot(snapshot: ClusterSnapshot): Promise<void> {
+    for (const g of snapshot.groups) {
+      const i = this.snapshots.findIndex((s) => s.cluster === g.cluster && s.group === g.group && s.timestamp === g.timestamp);
+      if (i >= 0) this.snapshots.splice(i, 1);
+      this.snapshots.push(g);
+    }
+    this.runs.push({
+      cluster: snapshot.cluster,
+      timestamp: snapshot.timestamp,
+      listedGroups: snapshot.listedGroups,
+      failedGroups: snapshot.failures.map((f) => f.group),
+    });
+  }
+  async latestRun(cluster: string): Promise<RunRecord | null> {
+    const runs = this.runs.filter((r) => r.cluster === cluster).sort((a, b) => b.timestamp - a.timestamp);
+    return runs[0] ?? null;
+  }
+  async readWindow(cluster: string, group: string, o: { limit: number; now: number; notBefore: number }): Promise<GroupSnapshot[]> {
+    if (this.failReadFor.has(group)) throw new Error(`injected read failure for ${group}`);
+    return this.snapshots
+      .filter((s) => s.cluster === cluster && s.group === group && s.timestamp <= o.now && s.timestamp >= o.notBefore)
+      .sort((a, b) => a.timestamp - b.timestamp)
+      .slice(-o.limit);
+  }
+}
+
+export class MemoryAlertStore implements AlertStateStore {
+  readonly states = new Map<string, AlertState>();
+  /** Resolves list() only when this many callers are waiting (forces two runs to read the same state). */
+  barrier: { parties: number; waiting: (() => void)[] } | null = null;
+
+  async list(cluster: string): Promise<AlertState[]> {
+    const snapshot = [...this.states.values()].filter((s) => s.cluster === cluster);
+    const barrier = this.barrier;
+    if (barrier) {
+      await new Promise<void>((resolve) => {
+        barrier.waiting.push(resolve);
+        if (barrier.waiting.length >= barrier.parties) for (const r of barrier.waiting) r();
+      });
+    }
+    return snapshot;
+  }
+  async put(next: AlertState, expectedVersion: number | null): Promise<boolean> {
+    const key = `${next.cluster}/${next.group}`;
+    const current = this.states.get(key);
+    if ((current?.version ?? null) !== expectedVersion) return false;
+    this.states.set(key, next);
+    return true;
+  }
+  async remove(cluster: string, group: string, expectedVersion: number): Promise<boolean> {
+    const key = `${cluster}/${group}`;
+    if (this.states.get(key)?.version !== expectedVersion) return false;
+    this.states.delete(key);
+    return true;
+  }
+}
+
+export class RecordingNotifier implements Notifier {
+  readonly sent: Notification[] = [];
+  failuresLeft = 0;
+  async publish(notification: Notification): Promise<void> {
+    if (this.failuresLeft > 0) {
+      this.failuresLeft--;
+      throw new Error('injected publish failure');
+    }
+    this.sent.push(notification);
+  }
+}
+
+export class RecordingMetrics implements MetricsSink {
+  readonly batches: MetricDatum[][] = [];
+  async put(metrics: readonly MetricDatum[]): Promise<void> {
+    this.batches.push([...metrics]);
+  }
+  all(): MetricDatum[] {
+    return this.batches.flat();
+  }
+}
+
+export class ScriptedCollector implements OffsetCollector {
+  constructor(private readonly produce: (timestamp: number) => ClusterSnapshot) {}
+  async collect(timestamp: number): Promise<ClusterSnapshot> {
+    return this.produce(timestamp);
+  }
+  async close(): Promise<void> {}
+}
+
+export const MINUTE = 60_000;
+
+/** A group whose consumers left (state Empty) with committed offset stuck while the log grows:
+ * STOPPED once minimumSnapshots are in. `caughtUp` makes it lag 0 instead. */
+export function stuckGroup(cluster: string, group: string, timestamp: number, options: { caughtUp?: boolean; topic?: string } = {}): GroupSnapshot {
+  const logEnd = 100n + BigInt(Math.floor(timestamp / MINUTE)) * 10n;
+  return {
+    cluster,
+    group,
+    timestamp,
+    state: 'Empty',
+    members: 0,
+    partitions: [
+      { topic: options.topic ?? 'orders', partition: 0, committedOffset: options.caughtUp ? logEnd : 50n, logEndOffset: logEnd },
+    ],
+  };
+}
+
+export function clusterSnapshot(cluster: string, timestamp: number, groups: GroupSnapshot[], failed: string[] = []): ClusterSnapshot {
+  return {
+    cluster,
+    timestamp,
+    groups,
+    failures: failed.map((group) => ({ group, error: 'injected' })),
+    listedGroups: [...groups.map((g) => g.group), ...failed],
+  };
+}
