@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { defaultCacheDir } from '../functions/local/host.js';
 import {
-  defaultCacheDir,
   kafkaVersionFromEnv,
   processAlive,
   startKafkaBroker,

@@ -5,11 +5,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaHarnessError } from '../core/errors.js';
+import { defaultCacheDir, freePort } from './host.js';
 
 export const DEFAULT_KAFKA_VERSION = '3.9.1';
 
@@ -42,9 +42,6 @@ export interface StartKafkaBrokerOptions {
 
 export { KafkaHarnessError };
 
-export function defaultCacheDir(): string {
-  return process.env['LAGWATCH_CACHE_DIR'] || join(homedir(), '.cache', 'lagwatch');
-}
 
 export function kafkaVersionFromEnv(): string {
   return process.env['LAGWATCH_KAFKA_VERSION'] || DEFAULT_KAFKA_VERSION;
@@ -191,19 +188,6 @@ export async function runKafkaTool(
 /** The class behind `kafka-consumer-groups.sh` since Kafka 3.7. */
 export const CONSUMER_GROUP_COMMAND = 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand';
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function serverProperties(input: {
   version: string;

@@ -1,12 +1,8 @@
 // vitest globalSetup for the `kafka` project: one real broker (PLAINTEXT + SCRAM listeners) for all
 // test files, fetched and started by the same harness as `npm run kafka:start`; stopped in teardown.
 import type { TestProject } from 'vitest/node';
-import {
-  LOCAL_SCRAM_USER,
-  defaultCacheDir,
-  kafkaVersionFromEnv,
-  startKafkaBroker,
-} from '../../functions/local/kafka-broker.js';
+import { defaultCacheDir } from '../../functions/local/host.js';
+import { LOCAL_SCRAM_USER, kafkaVersionFromEnv, startKafkaBroker } from '../../functions/local/kafka-broker.js';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const cacheDir = defaultCacheDir();

@@ -4,10 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { defaultCacheDir, freePort } from '../../functions/local/host.js';
 
 /** Pinned so every machine runs the same emulator (current release when this was written). */
 export const MOTO_VERSION = '5.2.5';
@@ -24,9 +23,6 @@ export interface MotoOptions {
   onProgress?: (message: string) => void;
 }
 
-export function defaultCacheDir(): string {
-  return process.env.LAGWATCH_CACHE_DIR ?? join(homedir(), '.cache', 'lagwatch');
-}
 
 function run(command: string, args: readonly string[], onProgress: (m: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -89,18 +85,6 @@ export async function ensureMoto(options: MotoOptions = {}): Promise<string> {
   });
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUntilAnswering(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
