@@ -96,7 +96,10 @@ function lagMetrics(dimensions: Record<string, string>, a: Aggregate, timestamp:
   ];
 }
 
-/** Every metric of one group: per group, per (group, topic), and per partition when the policy opts in. */
+/**
+ * Every metric of one group: per group; per (group, topic) when the group reads more than one topic
+ * (for one topic they would repeat the group's, at the same price); per partition when the policy opts in.
+ */
 export function groupMetrics(verdict: GroupVerdict, policy: Policy): MetricDatum[] {
   if (verdict.status === 'NOTFOUND') return [];
   const timestamp = verdict.evaluatedAt;
@@ -104,8 +107,10 @@ export function groupMetrics(verdict: GroupVerdict, policy: Policy): MetricDatum
   const metrics = lagMetrics(base, aggregate(verdict.partitions), timestamp);
   const topics = new Map<string, PartitionVerdict[]>();
   for (const p of verdict.partitions) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
-  for (const [topic, partitions] of topics) {
-    metrics.push(...lagMetrics({ ...base, [DIMENSION.Topic]: topic }, aggregate(partitions), timestamp));
+  if (topics.size > 1) {
+    for (const [topic, partitions] of topics) {
+      metrics.push(...lagMetrics({ ...base, [DIMENSION.Topic]: topic }, aggregate(partitions), timestamp));
+    }
   }
   if (policy.partitionMetrics) {
     for (const p of verdict.partitions) {
@@ -118,6 +123,13 @@ export function groupMetrics(verdict: GroupVerdict, policy: Policy): MetricDatum
     }
   }
   return metrics;
+}
+
+/** The two metrics the dashboard's top-10 widgets rank groups by. */
+function rankingMetrics(verdict: GroupVerdict): MetricDatum[] {
+  const dimensions = { [DIMENSION.Cluster]: verdict.cluster, [DIMENSION.Group]: verdict.group };
+  const a = aggregate(verdict.partitions);
+  return lagMetrics(dimensions, a, verdict.evaluatedAt).filter((m) => m.name === METRIC.MaxLag || m.name === METRIC.MaxTimeLagSeconds);
 }
 
 /** Groups per status for one cluster (zeros included, so graphs have no gaps). */
@@ -166,26 +178,38 @@ export function runMetrics(input: RunMetricsInput): MetricDatum[] {
   ];
 }
 
+export const MetricTier = {
+  /** Not OK, or opted in: every group metric. */
+  Detail: 'detail',
+  /** Among the cluster's top lagging groups: only what the dashboard ranks by (MaxLag, MaxTimeLagSeconds). */
+  Ranking: 'ranking',
+} as const;
+export type MetricTier = (typeof MetricTier)[keyof typeof MetricTier];
+
 /**
- * Which groups get per-group metrics this run. Custom metrics are billed per metric-hour in which
- * they receive data, so publishing for every group is the cost trap (500 groups × 8 ≈ $1,200/month).
- * Published: groups that are not OK, the cluster's `topN` groups by offset lag and by time lag (what
- * the dashboard's top-10 widgets show), and groups whose policy says `groupMetrics: 'always'`.
+ * Which groups get per-group metrics this run, and how many. Custom metrics are billed per
+ * metric-hour in which they receive data (about $0.30 a month each), so a metric for every group is
+ * the cost trap (500 groups × 4 ≈ $600/month). Detail: groups that are not OK, and groups whose policy
+ * says `groupMetrics: 'always'`. Ranking: the cluster's `topN` groups by offset lag and by time lag,
+ * which the dashboard's top-10 widgets show. Healthy, quiet groups publish nothing of their own; the
+ * cluster's per-status counts cover them.
  */
 export function selectMetricGroups(
   verdicts: readonly GroupVerdict[],
   policyFor: (group: string) => Policy,
   topN: number,
-): Set<string> {
+): Map<string, MetricTier> {
   const live = verdicts.filter((v) => v.status !== 'NOTFOUND');
-  const selected = new Set<string>();
+  const selected = new Map<string, MetricTier>();
   for (const v of live) {
-    if (v.status !== 'OK' || policyFor(v.group).groupMetrics === 'always') selected.add(v.group);
+    if (v.status !== 'OK' || policyFor(v.group).groupMetrics === 'always') selected.set(v.group, MetricTier.Detail);
   }
   const lagging = live.filter((v) => v.totalLag > 0n);
   const byLag = [...lagging].sort((a, b) => (a.totalLag === b.totalLag ? 0 : a.totalLag < b.totalLag ? 1 : -1));
   const byTime = [...lagging].sort((a, b) => b.maxTimeLag.seconds - a.maxTimeLag.seconds);
-  for (const v of [...byLag.slice(0, topN), ...byTime.slice(0, topN)]) selected.add(v.group);
+  for (const v of [...byLag.slice(0, topN), ...byTime.slice(0, topN)]) {
+    if (!selected.has(v.group)) selected.set(v.group, MetricTier.Ranking);
+  }
   return selected;
 }
 
@@ -199,7 +223,11 @@ export function evaluationMetrics(input: {
 }): MetricDatum[] {
   const selected = selectMetricGroups(input.verdicts, input.policyFor, input.topN ?? DEFAULT_METRICS_TOP_N);
   const metrics = clusterMetrics(input.cluster, input.verdicts, input.timestamp);
-  for (const v of input.verdicts) if (selected.has(v.group)) metrics.push(...groupMetrics(v, input.policyFor(v.group)));
+  for (const v of input.verdicts) {
+    const tier = selected.get(v.group);
+    if (tier === MetricTier.Detail) metrics.push(...groupMetrics(v, input.policyFor(v.group)));
+    else if (tier === MetricTier.Ranking) metrics.push(...rankingMetrics(v));
+  }
   return metrics;
 }
 

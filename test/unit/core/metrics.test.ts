@@ -11,12 +11,19 @@ const verdicts: GroupVerdict[] = loadScenarios().map(({ document: d }) =>
 const byGroup = (g: string) => verdicts.find((v) => v.group === g)!;
 
 describe('metrics', () => {
-  it('per group and per (group, topic): MaxLag, TotalLag, MaxTimeLagSeconds, Status', () => {
-    const m = groupMetrics(byGroup('slow'), DEFAULT_POLICY);
+  const FOUR = [METRIC.MaxLag, METRIC.TotalLag, METRIC.MaxTimeLagSeconds, METRIC.Status];
+  it('per group: MaxLag, TotalLag, MaxTimeLagSeconds, Status; per (group, topic) when it reads several topics', () => {
+    const slow = byGroup('slow');
+    const twoTopics: GroupVerdict = { ...slow, partitions: [...slow.partitions, { ...slow.partitions[0]!, topic: 'views', lag: 7n }] };
+    const m = groupMetrics(twoTopics, DEFAULT_POLICY);
     const names = (dims: number) => m.filter((x) => Object.keys(x.dimensions).length === dims).map((x) => x.name);
-    expect(names(2)).toEqual([METRIC.MaxLag, METRIC.TotalLag, METRIC.MaxTimeLagSeconds, METRIC.Status]);
-    expect(names(3)).toEqual([METRIC.MaxLag, METRIC.TotalLag, METRIC.MaxTimeLagSeconds, METRIC.Status]);
+    expect(names(2)).toEqual(FOUR);
+    expect(names(3)).toEqual([...FOUR, ...FOUR]);
+    expect(m.filter((x) => x.dimensions.Topic === 'views').map((x) => x.value)).toEqual([7, 7, slow.partitions[0]!.timeLag.seconds, 1]);
     expect(m.find((x) => x.name === METRIC.Status && !x.dimensions.Topic)?.value).toBe(1);
+  });
+  it('a group reading one topic gets no per-topic copies of its group metrics', () => {
+    expect(groupMetrics(byGroup('slow'), DEFAULT_POLICY).map((x) => x.name)).toEqual(FOUR);
   });
   it('Status is 0 OK, 1 WARNING, 2 ERROR', () => {
     const status = (g: string) => groupMetrics(byGroup(g), DEFAULT_POLICY).find((x) => x.name === METRIC.Status)!.value;
@@ -43,13 +50,26 @@ describe('metrics', () => {
     ]);
     expect(clusterMetrics('demo', [], 1).map((m) => m.value)).toEqual([0, 0, 0]);
   });
-  it('publishes per-group metrics only for groups not OK, the top-N lagging, or opted in (cost)', () => {
+  it('publishes group metrics only for groups not OK or opted in (detail) and the top-N lagging (ranking)', () => {
     // Six groups are not OK; brand-new is OK (insufficient data) but has the largest offset lag (top 1);
     // the largest time lag (rewound) is already in. healthy and idle stay out.
     const selected = selectMetricGroups(verdicts, () => DEFAULT_POLICY, 1);
-    expect([...selected].sort()).toEqual(['brand-new', 'recreated', 'rewound', 'slow', 'stopped', 'stuck', 'transactional']);
+    expect(Object.fromEntries([...selected].sort())).toEqual({
+      'brand-new': 'ranking',
+      recreated: 'detail',
+      rewound: 'detail',
+      slow: 'detail',
+      stopped: 'detail',
+      stuck: 'detail',
+      transactional: 'detail',
+    });
     const always = selectMetricGroups(verdicts, (g) => ({ ...DEFAULT_POLICY, groupMetrics: g === 'healthy' ? 'always' : 'lagging' }), 0);
-    expect(always.has('healthy')).toBe(true);
+    expect(always.get('healthy')).toBe('detail');
     expect(always.has('idle')).toBe(false);
+  });
+  it('a ranking-tier group publishes only what the dashboard ranks by', () => {
+    const all = evaluationMetrics({ cluster: 'demo', verdicts, policyFor: () => DEFAULT_POLICY, timestamp: 1, topN: 1 });
+    expect(all.filter((m) => m.dimensions.Group === 'brand-new').map((m) => m.name)).toEqual([METRIC.MaxLag, METRIC.MaxTimeLagSeconds]);
+    expect(all.some((m) => m.dimensions.Group === 'healthy')).toBe(false);
   });
 });
