@@ -4,7 +4,8 @@ import { UsageError, parseBrokerList, positiveNumber } from '../../functions/loc
 import { Cleanup, createLineLogger, startDemoBroker } from '../../functions/local/local-mode.js';
 import { DEMO_SCENARIOS, demoNames, scenarioOf, ticksToSettle } from '../../functions/local/demo-actors.js';
 import { checkDemoVerdicts, demoReport } from '../../functions/local/demo-report.js';
-import type { GroupVerdict } from '../../functions/core/types.js';
+import type { GroupVerdict, PartitionStatus } from '../../functions/core/types.js';
+import { groupVerdict, partitionVerdict } from '../support/verdicts.js';
 
 const PATH = process.env['PATH'];
 afterEach(() => {
@@ -72,36 +73,13 @@ describe('demo names and report', () => {
     expect(ticksToSettle(10)).toBe(15);
   });
 
-  function verdict(group: string, status: GroupVerdict['status'], partitionStatus: GroupVerdict['partitions'][number]['status']): GroupVerdict {
-    return {
+  function verdict(group: string, status: GroupVerdict['status'], partitionStatus: PartitionStatus): GroupVerdict {
+    return groupVerdict({
       cluster: 'demo',
       group,
       status,
-      evaluatedAt: 0,
-      state: 'Stable',
-      members: 1,
-      complete: 1,
-      totalLag: 3n,
-      maxLag: null,
-      maxTimeLag: { seconds: 0, kind: 'none' },
-      snapshots: 10,
-      partitions: [
-        {
-          topic: 't',
-          partition: 0,
-          status: partitionStatus,
-          complete: 1,
-          rule: 'r',
-          committedOffset: 1n,
-          logEndOffset: 4n,
-          lag: 3n,
-          timeLag: { seconds: 0, kind: 'none' },
-          insufficientData: false,
-          noCommits: false,
-          topicRecreated: false,
-        },
-      ],
-    };
+      partitions: [partitionVerdict({ topic: 't', status: partitionStatus, rule: 'r', committedOffset: 1n, logEndOffset: 4n, lag: 3n })],
+    });
   }
 
   it('reports JSON-safe verdicts and checks them against the expected outcome', () => {

@@ -2,38 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { LiveView, renderTable, worstPartition } from '../../functions/cli/view.js';
 import type { GroupVerdict, PartitionVerdict } from '../../functions/core/types.js';
+import { groupVerdict, partitionVerdict } from '../support/verdicts.js';
 
 function partition(p: Partial<PartitionVerdict> & Pick<PartitionVerdict, 'partition' | 'status'>): PartitionVerdict {
-  return {
-    topic: 'orders',
-    complete: 1,
-    rule: 'x',
-    committedOffset: 10n,
-    logEndOffset: 20n,
-    lag: 10n,
-    timeLag: { seconds: 0, kind: 'none' },
-    insufficientData: false,
-    noCommits: false,
-    topicRecreated: false,
-    ...p,
-  };
+  return partitionVerdict(p);
 }
 
 function verdict(group: string, status: GroupVerdict['status'], partitions: PartitionVerdict[]): GroupVerdict {
-  return {
-    cluster: 'local',
-    group,
-    status,
-    evaluatedAt: 0,
-    state: 'Stable',
-    members: 1,
-    complete: 1,
-    totalLag: partitions.reduce((s, p) => s + (p.lag ?? 0n), 0n),
-    maxLag: null,
-    maxTimeLag: { seconds: 125, kind: 'interpolated' },
-    snapshots: 10,
-    partitions,
-  };
+  return groupVerdict({ group, status, partitions, maxTimeLag: { seconds: 125, kind: 'interpolated' } });
 }
 
 describe('worstPartition', () => {

@@ -2,36 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { decideAlert, type AlertState } from '../../../functions/core/alert.js';
 import { DEFAULT_POLICY, type Policy } from '../../../functions/core/policy.js';
 import type { GroupStatus, GroupVerdict, PartitionStatus } from '../../../functions/core/types.js';
+import { groupVerdict, partitionVerdict } from '../../support/verdicts.js';
 
 const HOUR = 3_600_000;
 function verdict(status: GroupStatus, partitionStatus: PartitionStatus = 'OK', lag = 12_345n): GroupVerdict {
-  return {
+  const timeLag = { seconds: 250, kind: 'interpolated' as const };
+  return groupVerdict({
     cluster: 'prod',
     group: 'payments-consumer',
     status,
-    evaluatedAt: 0,
     state: 'Empty',
     members: 0,
-    complete: 1,
     totalLag: lag,
     maxLag: { topic: 'orders', partition: 0, lag },
-    maxTimeLag: { seconds: 250, kind: 'interpolated' },
-    snapshots: 10,
-    partitions: [0, 1].map((partition) => ({
-      topic: 'orders',
-      partition,
-      status: partitionStatus,
-      complete: 1,
-      rule: 'x',
-      committedOffset: 10n,
-      logEndOffset: 10n + lag,
-      lag: partition === 0 ? lag : 0n,
-      timeLag: { seconds: 250, kind: 'interpolated' as const },
-      insufficientData: false,
-      noCommits: false,
-      topicRecreated: false,
-    })),
-  };
+    maxTimeLag: timeLag,
+    partitions: [0, 1].map((partition) =>
+      partitionVerdict({ partition, status: partitionStatus, logEndOffset: 10n + lag, lag: partition === 0 ? lag : 0n, timeLag }),
+    ),
+  });
 }
 const policy: Policy = { ...DEFAULT_POLICY, team: 'payments', repeatIntervalMs: HOUR };
 const open: AlertState = { cluster: 'prod', group: 'payments-consumer', status: 'ERROR', incidentId: 'prod/payments-consumer/0', team: 'payments', since: 0, lastNotified: 0, version: 3 };
