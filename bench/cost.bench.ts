@@ -1,4 +1,4 @@
-// Cost benchmark: a generated fleet (500 groups, 10,000 partitions, 1-minute snapshots) pushed
+// Cost benchmark: a generated fleet (500 groups, 10,000 group-partitions, 1-minute snapshots) pushed
 // through the real DynamoDB store, evaluator, SNS notifier and CloudWatch sink against moto. Measures
 // per-run figures (capacity units, PutMetricData calls, distinct metrics, publishes, wall time) and
 // projects the monthly AWS bill. Prints a table; never fails on a figure. `npm run bench:cost`.
@@ -8,6 +8,7 @@ import { DynamoAlertStateStore } from '../functions/adapters/dynamodb/alert-stat
 import { DynamoSnapshotStore } from '../functions/adapters/dynamodb/snapshot-store.js';
 import { emptyUsage, itemSizeBytes, snapshotRetentionMs, type CapacityUsage } from '../functions/adapters/dynamodb/table.js';
 import { SnsNotifier } from '../functions/adapters/sns/sns-notifier.js';
+import { runCollection } from '../functions/app/collect.js';
 import { runEvaluation } from '../functions/app/evaluate.js';
 import type { Logger } from '../functions/app/ports.js';
 import { DEFAULT_POLICY, type PolicyConfig } from '../functions/core/policy.js';
@@ -36,31 +37,71 @@ const INTERVAL_MS = 60_000;
 const WINDOW = DEFAULT_POLICY.windowSize;
 const RUNS_PER_MONTH = 30 * 24 * 60;
 const MEMORY_GB = 0.5; // collector and evaluator at 512 MB
-const MEASURED_RUNS = 2;
-/** Assumed DynamoDB/SNS/CloudWatch round trip in Lambda (moto on this machine is far slower: its Query scans the table). */
+/** One simulated hour: CloudWatch bills a metric for every hour it receives data, so the distinct
+ * metrics seen over an hour (groups moving in and out of the top-10 included) are the metric-hours per hour. */
+const MEASURED_RUNS = Number(process.env.BENCH_COST_RUNS ?? 60);
+/** Assumed DynamoDB/SNS/CloudWatch round trip in Lambda (moto on this machine is slower). */
 const AWS_LATENCY_MS = 10;
 const EVALUATOR_CONCURRENCY = 8;
 /** Log bytes a run writes to CloudWatch Logs (START/END/REPORT lines plus a few JSON log lines). */
 const LOG_BYTES_PER_RUN = 2048;
+/** An alert-state item (pk, sk, status, incidentId, team, times, version) is ~200 B: 1 WRU per write. */
+const ALERT_ITEM_BYTES = 200;
 
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
-/** Group i reads 1 or 2 topics; 20 partitions each group in total (10,000 over 500 groups). 2% of
- * groups have stopped consumers, 5% fall behind, the rest are caught up. */
+/** Deterministic pseudo-random in [0, 1) from integers (so every run of the bench sees the same fleet). */
+function rand(...seed: number[]): number {
+  let h = 2166136261;
+  for (const n of seed) {
+    h = Math.imul(h ^ (n & 0xffff), 16777619);
+    h = Math.imul(h ^ (n >>> 16), 16777619);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, 0x5bd1e995);
+  h ^= h >>> 15;
+  return (h >>> 0) / 2 ** 32;
+}
+
+const FLEET = {
+  /** Every 50th group is not OK: 10 of 500 (2%). Half have stopped consumers, half fall behind. */
+  notOk: (i: number) => i % 50 === 0,
+  stopped: (i: number) => i % 100 === 0,
+  /** Share of a healthy partition's snapshots that show lag 0 (the rest: 1–20 messages behind). */
+  caughtUpShare: 0.7,
+} as const;
+
+/**
+ * The fleet at run `run`: 500 groups of 20 partitions (10,000 group-partitions). Half the groups read
+ * one topic, half two (1.5 topics per group on average) from a pool of 300 topics. Each partition has
+ * its own produce rate (0–300 messages/min) and a log-end offset anywhere up to ~10^12. Healthy groups
+ * are caught up in 70% of snapshots and 1–20 messages behind otherwise; the 10 not-OK groups have
+ * stopped (Empty, committed offset frozen) or fall behind (committing 60% of the produce rate).
+ */
 function fleetSnapshot(cluster: string, run: number, timestamp: number): ClusterSnapshot {
   const perGroup = PARTITIONS / GROUPS;
   const groups: GroupSnapshot[] = [];
   for (let i = 0; i < GROUPS; i++) {
-    const topics = i % 2 === 0 ? [`topic-${i % 40}`] : [`topic-${i % 40}`, `topic-${(i + 7) % 40}`];
+    const topics = i % 4 === 1 || i % 4 === 2 ? [`topic-${i % 300}`, `topic-${(i * 7 + 11) % 300}`] : [`topic-${i % 300}`];
     const partitions: PartitionOffsets[] = [];
     for (let p = 0; p < perGroup; p++) {
       const topic = topics[p % topics.length] ?? 'topic-0';
-      const logEnd = 1_000_000_000n + BigInt(run * 1000 + p);
-      const committed = i % 50 === 0 ? 1_000_000_000n : i % 20 === 1 ? logEnd - BigInt(100 + run * 50) : logEnd;
-      partitions.push({ topic, partition: Math.floor(p / topics.length), committedOffset: committed, logEndOffset: logEnd });
+      const partition = Math.floor(p / topics.length);
+      const base = BigInt(Math.floor(rand(i, p, 1) * 1e12));
+      const rate = FLEET.notOk(i) ? 50 + Math.floor(rand(i, p, 2) * 250) : Math.floor(rand(i, p, 2) * 300);
+      const logEnd = base + BigInt(rate * run);
+      let committed: bigint;
+      if (FLEET.stopped(i)) committed = base;
+      else if (FLEET.notOk(i)) committed = base + BigInt(Math.floor(rate * run * 0.6));
+      else {
+        const lag = rand(i, p, run, 3) < FLEET.caughtUpShare ? 0 : 1 + Math.floor(rand(i, p, run, 4) * Math.min(20, Math.max(1, rate)));
+        committed = logEnd - BigInt(Math.min(lag, rate * run));
+      }
+      partitions.push({ topic, partition, committedOffset: committed, logEndOffset: logEnd });
     }
     partitions.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
-    groups.push({ cluster, group: `service-${String(i).padStart(3, '0')}-consumer`, timestamp, state: i % 50 === 0 ? 'Empty' : 'Stable', members: i % 50 === 0 ? 0 : 3, partitions });
+    const stopped = FLEET.stopped(i);
+    groups.push({ cluster, group: `service-${String(i).padStart(3, '0')}-consumer`, timestamp, state: stopped ? 'Empty' : 'Stable', members: stopped ? 0 : 3, partitions });
   }
   return { cluster, timestamp, groups, failures: [], listedGroups: groups.map((g) => g.group) };
 }
@@ -72,10 +113,6 @@ function diff(after: CapacityUsage, before: CapacityUsage): CapacityUsage {
 }
 
 const usd = (v: number) => `$${v.toFixed(2)}`;
-
-function publishesPerRunEstimate(publishes: number, runs: number): number {
-  return publishes / runs;
-}
 
 async function main(): Promise<void> {
   const moto = await startMotoServer({ onProgress: (m) => console.error(`[moto] ${m}`) });
@@ -90,23 +127,23 @@ async function main(): Promise<void> {
     const metrics = new CloudWatchMetricsSink(clients.cloudwatch, { namespace: 'LagwatchCostBench', logger: quiet });
     const policy: PolicyConfig = { defaults: DEFAULT_POLICY, overrides: [] };
     const cluster = 'bench';
-    const start = Date.now() - (Date.now() % INTERVAL_MS) - 30 * INTERVAL_MS;
+    const start = Date.now() - (Date.now() % INTERVAL_MS) - (WINDOW + MEASURED_RUNS + 5) * INTERVAL_MS;
 
     const warmup = WINDOW;
     const totalRuns = warmup + MEASURED_RUNS;
-    const measured = { collectMs: 0, evaluateMs: 0, cpuMs: 0, usageBefore: emptyUsage(), cwCalls: 0, publishes: 0, distinct: new Set<string>() };
-    let itemsPerRun = 0;
+    const measured = { collectMs: 0, evaluateMs: 0, cpuMs: 0, usageBefore: emptyUsage(), cwCalls: 0, publishes: 0, alertBytes: 0 };
+    const notOkGroups = new Set<string>();
+    let chunksPerRun = 0;
     let bytesPerRun = 0;
+    const statusCounts = new Map<string, number>();
     for (let run = 0; run < totalRuns; run++) {
       const now = start + run * INTERVAL_MS;
       const snapshot = fleetSnapshot(cluster, run, now);
-      if (run === 0) {
-        const items = snapshot.groups.flatMap((g) => store.snapshotItems(g));
-        itemsPerRun = items.length + 1;
-        bytesPerRun = items.reduce((s, i) => s + itemSizeBytes(i), 0) + itemSizeBytes(store.runItem(snapshot));
-      }
       const isMeasured = run >= warmup;
       if (run === warmup) {
+        const items = store.chunkItems(snapshot);
+        chunksPerRun = items.length;
+        bytesPerRun = items.reduce((sum, i) => sum + itemSizeBytes(i), 0) + itemSizeBytes(store.runItem(snapshot, items.length));
         measured.usageBefore = { ...store.usage };
         measured.cwCalls = metrics.calls;
         measured.publishes = notifier.published;
@@ -114,7 +151,10 @@ async function main(): Promise<void> {
       }
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      await store.putSnapshot(snapshot);
+      await runCollection(
+        { collector: { collect: async () => snapshot, close: async () => {} }, store, metrics, logger: quiet, clock: () => Date.now() },
+        { cluster, scheduledAt: now },
+      );
       const t1 = performance.now();
       const result = await runEvaluation(
         { store, alerts, notifier, metrics, logger: quiet, clock: () => Date.now(), policy, snapshotIntervalMs: INTERVAL_MS, dashboardUrl: null },
@@ -126,57 +166,98 @@ async function main(): Promise<void> {
         measured.cpuMs += (cpu.user + cpu.system) / 1000;
         measured.collectMs += t1 - t0;
         measured.evaluateMs += t2 - t1;
+        for (const v of result.verdicts) {
+          statusCounts.set(v.status, (statusCounts.get(v.status) ?? 0) + 1);
+          if (v.status !== 'OK') notOkGroups.add(v.group);
+        }
+        // The evaluator's own alert-state Query (consistent): every open state, each ~200 B.
+        measured.alertBytes += (await alerts.list(cluster)).length * ALERT_ITEM_BYTES;
       }
-      console.error(`run ${run + 1}/${totalRuns}: store ${(t1 - t0).toFixed(0)} ms, evaluate ${(t2 - t1).toFixed(0)} ms, ${result.verdicts.length} verdicts, ${result.notifications.length} notifications, ${result.failures.length} failures`);
+      if (run === 0 || (run + 1) % 10 === 0) {
+        console.error(
+          `run ${run + 1}/${totalRuns}: store ${(t1 - t0).toFixed(0)} ms, evaluate ${(t2 - t1).toFixed(0)} ms, ${result.verdicts.length} verdicts, ` +
+            `${result.notifications.length} notifications, ${result.failures.length} failures`,
+        );
+      }
     }
 
     const usage = diff(store.usage, measured.usageBefore);
     const perRun = (v: number) => v / MEASURED_RUNS;
-    const reported = usage.reportedRequests > 0;
-    // DynamoDB's rules applied to the items actually sent (moto's ConsumedCapacity for BatchWriteItem
-    // does not count per item, so it is printed for comparison only).
-    const wru = perRun(usage.writeUnitsEstimated);
-    const rru = perRun(usage.readUnitsEstimated);
-    const requestsPerRun = perRun(usage.requests) + publishesPerRunEstimate(notifier.published - measured.publishes, MEASURED_RUNS);
+    const publishes = perRun(notifier.published - measured.publishes);
+    // DynamoDB's rules applied to the items actually sent and returned: snapshot chunks + run record
+    // (writes), the two window Queries and the latest-run Query (reads), plus alert state: one write per
+    // transition claimed (≈ one per message) and the consistent Query listing open states every run.
+    const alertWru = publishes * Math.ceil(ALERT_ITEM_BYTES / 1024);
+    const alertRru = Math.max(1, Math.ceil(perRun(measured.alertBytes) / 4096));
+    const wru = perRun(usage.writeUnitsEstimated) + alertWru;
+    const rru = perRun(usage.readUnitsEstimated) + alertRru;
+    const requestsPerRun = perRun(usage.requests) + publishes * 2 + 1;
     const cpuS = perRun(measured.cpuMs) / 1000;
     const modeledS = cpuS + ((requestsPerRun / EVALUATOR_CONCURRENCY) * AWS_LATENCY_MS) / 1000;
     const cwCalls = perRun(metrics.calls - measured.cwCalls);
-    const distinctMetrics = metrics.distinctMetrics.size;
-    const publishes = perRun(notifier.published - measured.publishes);
+    const distinct = [...metrics.distinctMetrics];
+    const distinctMetrics = distinct.length;
     const collectS = perRun(measured.collectMs) / 1000;
     const evaluateS = perRun(measured.evaluateMs) / 1000;
-    const retainedItems = itemsPerRun * (retentionMs / INTERVAL_MS);
-    const storageGb = (retainedItems * (bytesPerRun / itemsPerRun + 100)) / 1024 ** 3;
+    const retainedRuns = retentionMs / INTERVAL_MS;
+    const storageGb = (retainedRuns * (bytesPerRun + (chunksPerRun + 1) * 100)) / 1024 ** 3;
+    const metricCost = (n: number) => n * PRICES.cloudwatchMetricMonth;
 
     const lines: [string, string, number][] = [
       ['Lambda compute (collector store + evaluator)', `${(modeledS * 1000).toFixed(0)} ms/run (modeled) × ${MEMORY_GB * 1024} MB`, modeledS * MEMORY_GB * RUNS_PER_MONTH * PRICES.lambdaGbSecond],
       ['Lambda requests', '2/min', 2 * RUNS_PER_MONTH * PRICES.lambdaRequest],
-      ['EventBridge Scheduler', '2/min', 2 * RUNS_PER_MONTH * PRICES.schedulerInvocation],
-      ['DynamoDB writes', `${wru.toFixed(0)} WRU/run (${itemsPerRun} items)`, wru * RUNS_PER_MONTH * PRICES.dynamoWriteUnit],
-      ['DynamoDB reads', `${rru.toFixed(0)} RRU/run`, rru * RUNS_PER_MONTH * PRICES.dynamoReadUnit],
+      ['EventBridge Scheduler', '1/min', RUNS_PER_MONTH * PRICES.schedulerInvocation],
+      ['DynamoDB writes', `${wru.toFixed(1)} WRU/run (${chunksPerRun} chunk${chunksPerRun === 1 ? '' : 's'} + run record)`, wru * RUNS_PER_MONTH * PRICES.dynamoWriteUnit],
+      ['DynamoDB reads', `${rru.toFixed(1)} RRU/run`, rru * RUNS_PER_MONTH * PRICES.dynamoReadUnit],
       ['DynamoDB storage', `${(storageGb * 1024).toFixed(0)} MB kept (TTL ${(retentionMs / 3_600_000).toFixed(1)} h)`, storageGb * PRICES.dynamoStorageGbMonth],
-      ['CloudWatch custom metrics', `${distinctMetrics} distinct metrics`, distinctMetrics * PRICES.cloudwatchMetricMonth],
+      ['CloudWatch custom metrics', `${distinctMetrics} metrics with data each hour`, metricCost(distinctMetrics)],
       ['CloudWatch PutMetricData', `${cwCalls.toFixed(1)} calls/run`, cwCalls * RUNS_PER_MONTH * PRICES.cloudwatchPutRequest],
       ['CloudWatch Logs', `~${LOG_BYTES_PER_RUN * 2} B/run`, ((LOG_BYTES_PER_RUN * 2 * RUNS_PER_MONTH) / 1024 ** 3) * PRICES.logsIngestGb],
-      ['SNS', `${publishes.toFixed(1)} publishes/run (steady state)`, publishes * RUNS_PER_MONTH * (PRICES.snsPublish + PRICES.snsHttpDelivery)],
+      ['SNS', `${publishes.toFixed(2)} publishes/run (steady state)`, publishes * RUNS_PER_MONTH * (PRICES.snsPublish + PRICES.snsHttpDelivery)],
     ];
-    const total = lines.reduce((s, [, , cost]) => s + cost, 0);
+    const total = lines.reduce((sum, [, , cost]) => sum + cost, 0);
+
+    // Sensitivity: one more group that stays not OK all month pays for its detail metrics, their share
+    // of PutMetricData calls, one repeat message per repeat interval and the alert-state write behind it.
+    const detailPerGroup = notOkGroups.size === 0 ? 0 : distinct.filter((m) => [...notOkGroups].some((g) => m.includes(`Group=${g}`))).length / notOkGroups.size;
+    const repeatsPerMonth = (RUNS_PER_MONTH * INTERVAL_MS) / DEFAULT_POLICY.repeatIntervalMs;
+    const perBadGroup =
+      metricCost(detailPerGroup) +
+      (detailPerGroup / 1000) * RUNS_PER_MONTH * PRICES.cloudwatchPutRequest +
+      repeatsPerMonth * (PRICES.snsPublish + PRICES.snsHttpDelivery + PRICES.dynamoWriteUnit);
+
     const width = Math.max(...lines.map(([name]) => name.length));
     console.log(`\nlagwatch cost projection: ${GROUPS} groups, ${PARTITIONS.toLocaleString('en-US')} group-partitions, ${INTERVAL_MS / 1000} s snapshots, ${RUNS_PER_MONTH.toLocaleString('en-US')} runs/month`);
+    console.log(
+      `Fleet: 1.5 topics per group (20 partitions each), own produce rate per partition (0–300/min), offsets up to ~10^12; ` +
+        `${[...Array(GROUPS).keys()].filter(FLEET.notOk).length} groups (2%) not OK (half stopped, half falling behind), ` +
+        `the rest caught up in ${FLEET.caughtUpShare * 100}% of snapshots and 1–20 messages behind otherwise.`,
+    );
+    console.log(`Measured: ${MEASURED_RUNS} runs (one hour) after ${warmup} warm-up runs; verdicts seen: ${[...statusCounts].map(([k, v]) => `${k} ${v}`).join(', ')}.`);
     console.log('us-east-1 list prices as recorded in platform-notes, 2026-11 (on-demand, no free tier)\n');
-    for (const [name, basis, cost] of lines) console.log(`${name.padEnd(width)}  ${basis.padEnd(40)}  ${usd(cost).padStart(9)}`);
-    console.log(`${'TOTAL per month'.padEnd(width)}  ${''.padEnd(40)}  ${usd(total).padStart(9)}`);
-    console.log(`${'per 1,000 group-partitions'.padEnd(width)}  ${''.padEnd(40)}  ${usd((total / PARTITIONS) * 1000).padStart(9)}`);
+    for (const [name, basis, cost] of lines) console.log(`${name.padEnd(width)}  ${basis.padEnd(44)}  ${usd(cost).padStart(9)}`);
+    console.log(`${'TOTAL per month'.padEnd(width)}  ${''.padEnd(44)}  ${usd(total).padStart(9)}`);
+    console.log(`${'per 1,000 group-partitions'.padEnd(width)}  ${''.padEnd(44)}  ${usd((total / PARTITIONS) * 1000).padStart(9)}`);
+    console.log(
+      `${'each additional group not OK all month'.padEnd(width)}  ${`${detailPerGroup.toFixed(1)} metrics + ${repeatsPerMonth.toFixed(0)} repeats`.padEnd(44)}  ${usd(perBadGroup).padStart(9)}`,
+    );
     console.log(`\nTarget: <= $25/month for this fleet → ${total <= 25 ? 'met' : 'NOT met'}.`);
     console.log(
-      `DynamoDB units computed by DynamoDB's rules from the items sent (1 WRU per started KB per item; reads per 4 KB per query, half when eventually consistent). ` +
-        `moto ${reported ? `reported ${perRun(usage.writeUnits).toFixed(0)} WCU / ${perRun(usage.readUnits).toFixed(0)} RCU per run (it does not count BatchWriteItem per item)` : 'returned no ConsumedCapacity'}.`,
+      `DynamoDB units by DynamoDB's rules from the items sent and returned (write: 1 WRU per started KB per item; ` +
+        `read: per Query page, 1 RRU per started 4 KB, half when eventually consistent): ` +
+        `${perRun(usage.writeUnitsEstimated).toFixed(1)} WRU + ${perRun(usage.readUnitsEstimated).toFixed(1)} RRU per run for snapshots and runs, ` +
+        `${alertWru.toFixed(2)} WRU + ${alertRru} RRU for alert state. A run is ${(bytesPerRun / 1024).toFixed(1)} KB in ${chunksPerRun + 1} items ` +
+        `(${perRun(usage.itemsRead).toFixed(0)} items read per run). ` +
+        `moto ${usage.reportedRequests > 0 ? `reported ${perRun(usage.writeUnits).toFixed(1)} WCU / ${perRun(usage.readUnits).toFixed(1)} RCU per run` : 'returned no ConsumedCapacity'}.`,
     );
     console.log(
       `Lambda time modeled as this process's CPU time (${cpuS.toFixed(2)} s/run) + ${requestsPerRun.toFixed(0)} AWS calls/run × ${AWS_LATENCY_MS} ms / ${EVALUATOR_CONCURRENCY} in flight. ` +
-        `Wall time against moto was ${collectS.toFixed(2)} s store + ${evaluateS.toFixed(2)} s evaluate per run (moto's Query scans the whole table). The collector's Kafka reads are not included (see bench:collect).`,
+        `Wall time against moto was ${collectS.toFixed(2)} s store + ${evaluateS.toFixed(2)} s evaluate per run. The collector's Kafka reads are not included (see bench:collect).`,
     );
-    console.log(`Metric selection: ${distinctMetrics} metrics = per-cluster counts + groups not OK or in the top ${10} by lag (core evaluationMetrics).`);
+    console.log(
+      `Metrics: the ${distinctMetrics} distinct metrics the evaluator published in the measured hour (core evaluationMetrics and runMetrics: per-cluster counts, collector and evaluator health, ` +
+        `detail for groups not OK, MaxLag/MaxTimeLagSeconds for the top 10 lagging). CloudWatch bills each per hour it receives data, $0.30 per 730 metric-hours.`,
+    );
     clients.dynamodb.destroy();
   } finally {
     await moto.stop();

@@ -1,5 +1,6 @@
 // The evaluator Lambda's (and local mode's) run over one cluster: judge every group from its window,
 // decide the alert transition, claim it with a conditional state write, then publish, then metrics.
+// Every group's window comes from one store read per evaluation (readWindows).
 //
 // Exactly one message per transition, even with two runs at once and a failing SNS:
 //  1. claim: write the next state conditional on the version read (or remove it, same condition).
@@ -12,7 +13,7 @@ import { decideAlert } from '../core/alert.js';
 import { evaluateGroup, notFoundVerdict } from '../core/group.js';
 import { evaluationMetrics, runMetrics } from '../core/metrics.js';
 import { resolvePolicy, type Policy, type PolicyConfig } from '../core/policy.js';
-import type { GroupFailure, GroupVerdict } from '../core/types.js';
+import type { GroupFailure, GroupSnapshot, GroupVerdict } from '../core/types.js';
 import type { AlertStateStore, Logger, MetricsSink, Notifier, SnapshotStore } from './ports.js';
 
 export interface EvaluateDeps {
@@ -25,7 +26,7 @@ export interface EvaluateDeps {
   readonly policy: PolicyConfig;
   readonly snapshotIntervalMs: number;
   readonly dashboardUrl: string | null;
-  /** Groups evaluated at once (each is a DynamoDB query plus maybe a state write and a publish). */
+  /** Groups evaluated at once (each maybe a state write and a publish). */
   readonly concurrency?: number;
 }
 
@@ -52,13 +53,20 @@ export interface EvaluationResult {
 export const STALE_RUN_INTERVALS = 3;
 
 /** How far back a group's window is read: its size plus two intervals of slack for late runs. */
-export function windowStart(now: number, policy: Policy, snapshotIntervalMs: number): number {
+export function windowStart(now: number, policy: Pick<Policy, 'windowSize'>, snapshotIntervalMs: number): number {
   return now - (policy.windowSize + 2) * snapshotIntervalMs;
+}
+
+/** The most runs any group needs: the largest window size among the defaults and overrides. */
+export function largestWindow(config: PolicyConfig): number {
+  return Math.max(config.defaults.windowSize, ...config.overrides.map((o) => o.windowSize ?? 0));
 }
 
 interface RunMembership {
   readonly listed: ReadonlySet<string>;
   readonly failed: ReadonlySet<string>;
+  /** Every group's snapshots, or why they could not be read (then no listed group is judged). */
+  readonly windows: { readonly byGroup: ReadonlyMap<string, readonly GroupSnapshot[]> } | { readonly error: string };
 }
 
 interface GroupOutcome {
@@ -89,7 +97,19 @@ export async function runEvaluation(deps: EvaluateDeps, input: { cluster: string
     groups = [...new Set([...run.listedGroups, ...stateByGroup.keys()])].sort();
   }
 
-  const membership: RunMembership = { listed: new Set(run?.listedGroups ?? []), failed: new Set(run?.failedGroups ?? []) };
+  let windows: RunMembership['windows'] = { byGroup: new Map() };
+  if (groups.length > 0) {
+    const limit = largestWindow(deps.policy);
+    try {
+      const notBefore = windowStart(now, { windowSize: limit }, deps.snapshotIntervalMs);
+      windows = { byGroup: await deps.store.readWindows(cluster, { limit, now, notBefore }) };
+    } catch (error) {
+      const failure = describe(error);
+      windows = { error: failure };
+      deps.logger.error('could not read the snapshot windows; no listed group is judged this time', { cluster, error: failure });
+    }
+  }
+  const membership: RunMembership = { listed: new Set(run?.listedGroups ?? []), failed: new Set(run?.failedGroups ?? []), windows };
   const outcomes = new Map<string, GroupOutcome>();
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -176,11 +196,14 @@ async function evaluateOneGroup(
     const policy = resolvePolicy(deps.policy, group);
     let verdict: GroupVerdict | null = null;
     if (run.listed.has(group)) {
-      const snapshots = await deps.store.readWindow(cluster, group, {
-        limit: policy.windowSize,
-        now,
-        notBefore: windowStart(now, policy, deps.snapshotIntervalMs),
-      });
+      if ('error' in run.windows) {
+        // Not gone either: keep its state until the windows can be read.
+        outcome.failure = `could not read the snapshot windows: ${run.windows.error}`;
+        return outcome;
+      }
+      // The read covers the largest window; this group's own window may start later.
+      const notBefore = windowStart(now, policy, deps.snapshotIntervalMs);
+      const snapshots = (run.windows.byGroup.get(group) ?? []).filter((s) => s.timestamp >= notBefore);
       verdict = snapshots.length === 0 ? notFoundVerdict(cluster, group, now) : evaluateGroup({ cluster, group, snapshots, policy, now });
       outcome.verdict = verdict;
     }

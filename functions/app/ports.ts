@@ -24,17 +24,14 @@ export interface RunRecord {
 
 export interface SnapshotStore {
   /** Writes every group snapshot, then the run record (so a run with a record is complete).
-   * Idempotent on (cluster, group, timestamp): a retried run overwrites itself. */
+   * Idempotent on (cluster, timestamp): a retried run overwrites itself. */
   putSnapshot(snapshot: ClusterSnapshot): Promise<void>;
   /** The newest complete run of a cluster, or null. */
   latestRun(cluster: string): Promise<RunRecord | null>;
-  /** The newest `limit` snapshots of one group with timestamp <= `now`, oldest first.
-   * Never trusts TTL: anything older than `notBefore` is ignored. */
-  readWindow(
-    cluster: string,
-    group: string,
-    options: { limit: number; now: number; notBefore: number },
-  ): Promise<GroupSnapshot[]>;
+  /** Every group's snapshots from the newest `limit` complete runs (runs with a record) with
+   * `notBefore` <= timestamp <= `now`, by group name, each list oldest first. A group absent from
+   * those runs has no entry. Never trusts TTL: anything older than `notBefore` is ignored. */
+  readWindows(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<Map<string, GroupSnapshot[]>>;
 }
 
 /** Per-group alert state with optimistic concurrency on `version`. */

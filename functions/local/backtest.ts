@@ -51,8 +51,8 @@ function storeAsOf(store: FileStore, run: RunRecord): SnapshotStore {
     async latestRun(): Promise<RunRecord | null> {
       return run;
     },
-    async readWindow(cluster: string, group: string, options: { limit: number; now: number; notBefore: number }): Promise<GroupSnapshot[]> {
-      return store.readWindow(cluster, group, { ...options, now: Math.min(options.now, run.timestamp) });
+    async readWindows(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<Map<string, GroupSnapshot[]>> {
+      return store.readWindows(cluster, { ...options, now: Math.min(options.now, run.timestamp) });
     },
   };
 }

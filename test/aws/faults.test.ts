@@ -21,13 +21,14 @@ afterAll(async () => {
   await proxy.close();
 });
 
-function storeVia(url: string, maxAttempts?: number) {
+function storeVia(url: string, maxAttempts?: number, maxChunkBytes?: number) {
   const { doc } = awsClients(url, maxAttempts === undefined ? {} : { maxAttempts });
   return new DynamoSnapshotStore(doc, {
     tableName,
     retentionMs: snapshotRetentionMs(10, MINUTE),
     logger: new RecordingLogger(),
     batch: { baseDelayMs: 1, maxDelayMs: 5 },
+    ...(maxChunkBytes === undefined ? {} : { maxChunkBytes }),
   });
 }
 
@@ -42,17 +43,22 @@ describe('DynamoDB faults', () => {
     expect(proxy.injected.get('DynamoDB_20120810.PutItem')).toBe(1);
     const reader = storeVia(endpoint);
     expect((await reader.latestRun('faulty'))?.listedGroups).toHaveLength(60);
-    for (const g of ['g-0', 'g-29', 'g-59']) expect(await reader.readWindow('faulty', g, { limit: 1, now: T0, notBefore: 0 })).toHaveLength(1);
+    const windows = await reader.readWindows('faulty', { limit: 1, now: T0, notBefore: 0 });
+    expect([...windows.keys()].sort()).toEqual(Array.from({ length: 60 }, (_, i) => `g-${i}`).sort());
   });
 
   it('UnprocessedItems are sent again with backoff and counted', async () => {
     proxy.rules.push({ operation: 'BatchWriteItem', fault: 'unprocessed', remaining: 3 });
-    const store = storeVia(proxy.endpoint);
-    await store.putSnapshot(clusterSnapshot('unprocessed', T0, groups('unprocessed', T0, 50)));
-    // Two batches of 25; three answers handed back every item.
+    // Chunks small enough that each of the 50 groups is its own item: two batches of 25.
+    const store = storeVia(proxy.endpoint, undefined, 118);
+    const snapshot = clusterSnapshot('unprocessed', T0, groups('unprocessed', T0, 50));
+    expect(store.chunkItems(snapshot)).toHaveLength(50);
+    await store.putSnapshot(snapshot);
+    // Three answers handed back every item of their batch.
     expect(store.usage.unprocessedRetries).toBe(75);
     const reader = storeVia(endpoint);
-    for (let i = 0; i < 50; i++) expect(await reader.readWindow('unprocessed', `g-${i}`, { limit: 1, now: T0, notBefore: 0 })).toHaveLength(1);
+    const windows = await reader.readWindows('unprocessed', { limit: 1, now: T0, notBefore: 0 });
+    for (let i = 0; i < 50; i++) expect(windows.get(`g-${i}`)).toHaveLength(1);
   });
 
   it('a table that never accepts the items fails the run with a StoreError and writes no run record', async () => {

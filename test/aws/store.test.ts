@@ -2,7 +2,8 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoAlertStateStore } from '../../functions/adapters/dynamodb/alert-state-store.js';
-import { DynamoSnapshotStore, PARTITIONS_PER_ITEM } from '../../functions/adapters/dynamodb/snapshot-store.js';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { DynamoSnapshotStore } from '../../functions/adapters/dynamodb/snapshot-store.js';
 import { keys, snapshotRetentionMs, TABLE } from '../../functions/adapters/dynamodb/table.js';
 import type { AlertState } from '../../functions/core/alert.js';
 import type { GroupSnapshot } from '../../functions/core/types.js';
@@ -20,8 +21,13 @@ afterAll(() => {
   clients.dynamodb.destroy();
 });
 
-function store(logger = new RecordingLogger()) {
-  return new DynamoSnapshotStore(clients.doc, { tableName, retentionMs: snapshotRetentionMs(10, MINUTE), logger });
+function store(logger = new RecordingLogger(), maxChunkBytes?: number) {
+  return new DynamoSnapshotStore(clients.doc, {
+    tableName,
+    retentionMs: snapshotRetentionMs(10, MINUTE),
+    logger,
+    ...(maxChunkBytes === undefined ? {} : { maxChunkBytes }),
+  });
 }
 
 function group(cluster: string, name: string, timestamp: number, committed: bigint, topics = ['orders', 'payments']): GroupSnapshot {
@@ -44,88 +50,176 @@ function group(cluster: string, name: string, timestamp: number, committed: bigi
   };
 }
 
+/** The snapshot chunk items of a cluster, as stored. */
+async function chunkItems(cluster: string) {
+  const items = await clients.doc.send(
+    new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.snapshotPk(cluster) } }),
+  );
+  return items.Items ?? [];
+}
+
+const minutes = (windows: Map<string, GroupSnapshot[]>, group: string) => (windows.get(group) ?? []).map((w) => (w.timestamp - T0) / MINUTE);
+
 describe('DynamoSnapshotStore', () => {
-  it('round-trips a run: every group snapshot, bigint offsets, nulls, record timestamps, and the run record', async () => {
+  it('round-trips a run: every group snapshot, offsets above 2^53, nulls, record timestamps, and the run record', async () => {
     const s = store();
-    const g = group('c-round', 'billing', T0, 100n);
-    await s.putSnapshot({ ...clusterSnapshot('c-round', T0, [g], ['broken']) });
-    expect(await s.latestRun('c-round')).toEqual({ cluster: 'c-round', timestamp: T0, listedGroups: ['billing', 'broken'], failedGroups: ['broken'] });
-    const window = await s.readWindow('c-round', 'billing', { limit: 10, now: T0, notBefore: T0 - 12 * MINUTE });
-    expect(window).toEqual([g]);
+    const billing = group('c-round', 'billing', T0, 100n);
+    const huge: GroupSnapshot = {
+      cluster: 'c-round',
+      group: 'huge#offsets',
+      timestamp: T0,
+      state: 'Unknown',
+      members: null,
+      partitions: [
+        { topic: 'big', partition: 0, committedOffset: 18_446_744_073_709_551_615n, logEndOffset: 18_446_744_073_709_551_615n },
+        // A recreated topic: log end far below the committed offset.
+        { topic: 'big', partition: 1, committedOffset: 9_007_199_254_740_993n, logEndOffset: 5n },
+        { topic: 'big', partition: 2, committedOffset: null, logEndOffset: null },
+        { topic: 'big', partition: 3, committedOffset: 7n, logEndOffset: null },
+      ],
+    };
+    const empty: GroupSnapshot = { cluster: 'c-round', group: 'no-partitions', timestamp: T0, state: 'Empty', members: 0, partitions: [] };
+    await s.putSnapshot(clusterSnapshot('c-round', T0, [billing, huge, empty], ['broken']));
+    expect(await s.latestRun('c-round')).toEqual({
+      cluster: 'c-round',
+      timestamp: T0,
+      listedGroups: ['billing', 'huge#offsets', 'no-partitions', 'broken'],
+      failedGroups: ['broken'],
+    });
+    const windows = await s.readWindows('c-round', { limit: 10, now: T0, notBefore: T0 - 12 * MINUTE });
+    expect(windows).toEqual(new Map([['billing', [billing]], ['huge#offsets', [huge]], ['no-partitions', [empty]]]));
   });
 
-  it('stores one item per (group, topic, time) with a TTL of window span + margin', async () => {
+  it('packs a run into one gzipped binary item per chunk, keyed by time, with a TTL of window span + margin; the run record counts the chunks', async () => {
     const s = store();
-    await s.putSnapshot(clusterSnapshot('c-items', T0, [group('c-items', 'billing', T0, 1n)]));
-    const items = await clients.doc.send(
-      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.groupPk('c-items', 'billing') } }),
-    );
-    expect(items.Items?.map((i) => i.sk)).toEqual([keys.snapshotSk(T0, 'orders', 0), keys.snapshotSk(T0, 'payments', 0)]);
-    expect(items.Items?.[0]?.[TABLE.timeToLiveAttribute]).toBe(Math.floor((T0 + snapshotRetentionMs(10, MINUTE)) / 1000));
+    await s.putSnapshot(clusterSnapshot('c-items', T0, [group('c-items', 'billing', T0, 1n), group('c-items', 'orders', T0, 2n)]));
+    const items = await chunkItems('c-items');
+    expect(items.map((i) => i.sk)).toEqual([keys.snapshotSk(T0, 0)]);
+    const chunk = items[0]?.z as Uint8Array;
+    expect(chunk).toBeInstanceOf(Uint8Array);
+    expect(JSON.parse(gunzipSync(chunk).toString('utf8'))).toMatchObject({ f: 1, c: 'c-items', ts: T0 });
+    expect(items[0]?.[TABLE.timeToLiveAttribute]).toBe(Math.floor((T0 + snapshotRetentionMs(10, MINUTE)) / 1000));
+    const run = await clients.doc.send(new GetCommand({ TableName: tableName, Key: { pk: keys.runPk('c-items'), sk: keys.runSk(T0) } }));
+    expect(run.Item).toMatchObject({ chunks: 1, listed: ['billing', 'orders'], failed: [] });
+    expect(run.Item?.[TABLE.timeToLiveAttribute]).toBe(items[0]?.[TABLE.timeToLiveAttribute]);
   });
 
-  it('a retried run overwrites itself: same items, new values, no duplicates', async () => {
+  it('a retried run overwrites itself: same keys, new values, no duplicates', async () => {
     const s = store();
     await s.putSnapshot(clusterSnapshot('c-retry', T0, [group('c-retry', 'billing', T0, 100n)]));
     const retried = group('c-retry', 'billing', T0, 200n);
     await s.putSnapshot(clusterSnapshot('c-retry', T0, [retried]));
-    const window = await s.readWindow('c-retry', 'billing', { limit: 10, now: T0, notBefore: 0 });
-    expect(window).toEqual([retried]);
-    const items = await clients.doc.send(
-      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.groupPk('c-retry', 'billing') } }),
-    );
-    expect(items.Count).toBe(2);
+    expect(await s.readWindows('c-retry', { limit: 10, now: T0, notBefore: 0 })).toEqual(new Map([['billing', [retried]]]));
+    expect(await chunkItems('c-retry')).toHaveLength(1);
   });
 
-  it('returns the newest N snapshots oldest first, ignoring anything newer than now or older than notBefore', async () => {
+  it('a retry that needs fewer chunks does not resurrect the first attempt’s extra chunks', async () => {
+    const small = store(new RecordingLogger(), 300);
+    const many = Array.from({ length: 30 }, (_, i) => group('c-fewer', `g-${i}`, T0, BigInt(i * 7919)));
+    await small.putSnapshot(clusterSnapshot('c-fewer', T0, many));
+    const first = await chunkItems('c-fewer');
+    // The retry sees only two groups (the rest deleted meanwhile): fewer chunks.
+    const retried = [group('c-fewer', 'g-0', T0, 50n), group('c-fewer', 'g-1', T0, 51n)];
+    expect(small.chunkItems(clusterSnapshot('c-fewer', T0, retried)).length).toBeLessThan(first.length);
+    await small.putSnapshot(clusterSnapshot('c-fewer', T0, retried));
+    expect(await chunkItems('c-fewer')).toHaveLength(first.length); // stale chunks are still there...
+    const windows = await small.readWindows('c-fewer', { limit: 10, now: T0, notBefore: 0 });
+    expect(windows).toEqual(new Map([['g-0', [retried[0]]], ['g-1', [retried[1]]]])); // ...and ignored
+  });
+
+  it('splits a run into several chunks under maxChunkBytes (groups, and one wide group by partitions) and reads it back whole', async () => {
+    const maxChunkBytes = 2048;
+    const s = store(new RecordingLogger(), maxChunkBytes);
+    const wide: GroupSnapshot = {
+      cluster: 'c-wide',
+      group: 'wide',
+      timestamp: T0,
+      state: 'Stable',
+      members: 4,
+      partitions: Array.from({ length: 3000 }, (_, partition) => ({
+        topic: partition % 2 === 0 ? 'even' : 'odd',
+        partition,
+        committedOffset: BigInt(partition) * 7919n + 9_007_199_254_740_993n,
+        logEndOffset: BigInt(partition) * 7919n + 9_007_199_254_740_993n + BigInt(partition % 13),
+      })),
+    };
+    const sortedWide = { ...wide, partitions: [...wide.partitions].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition)) };
+    const others = Array.from({ length: 40 }, (_, i) => group('c-wide', `other-${i}`, T0, BigInt(i * 1000)));
+    const snapshot = clusterSnapshot('c-wide', T0, [wide, ...others]);
+    const expected = s.chunkItems(snapshot);
+    expect(expected.length).toBeGreaterThan(3);
+    for (const item of expected) expect((item.z as Uint8Array).byteLength).toBeLessThanOrEqual(maxChunkBytes);
+    await s.putSnapshot(snapshot);
+    expect((await chunkItems('c-wide')).map((i) => i.sk)).toEqual(expected.map((i) => i.sk));
+    const windows = await s.readWindows('c-wide', { limit: 1, now: T0, notBefore: 0 });
+    expect(windows.get('wide')).toEqual([sortedWide]);
+    for (const o of others) expect(windows.get(o.group)).toEqual([o]);
+  });
+
+  it('returns the newest N complete runs oldest first, ignoring runs after now, before notBefore, or without a record', async () => {
     const s = store();
     for (let i = 0; i < 15; i++) {
       const t = T0 + i * MINUTE;
-      await s.putSnapshot(clusterSnapshot('c-window', t, [group('c-window', 'billing', t, BigInt(i))]));
+      // billing every run; orders only in the even ones.
+      const groups = [group('c-window', 'billing', t, BigInt(i)), ...(i % 2 === 0 ? [group('c-window', 'orders', t, BigInt(i))] : [])];
+      await s.putSnapshot(clusterSnapshot('c-window', t, groups));
     }
-    const now = T0 + 13 * MINUTE;
-    const window = await s.readWindow('c-window', 'billing', { limit: 10, now, notBefore: T0 });
-    expect(window.map((w) => (w.timestamp - T0) / MINUTE)).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
-    const bounded = await s.readWindow('c-window', 'billing', { limit: 10, now, notBefore: T0 + 9 * MINUTE });
-    expect(bounded.map((w) => (w.timestamp - T0) / MINUTE)).toEqual([9, 10, 11, 12, 13]);
+    // A run whose chunks landed but whose record did not (the collector died): not a run.
+    const partial = new DynamoSnapshotStore(clients.doc, { tableName, retentionMs: MINUTE, logger: new RecordingLogger() });
+    const orphan = clusterSnapshot('c-window', T0 + 15 * MINUTE, [group('c-window', 'billing', T0 + 15 * MINUTE, 99n)]);
+    for (const Item of partial.chunkItems(orphan)) await clients.doc.send(new PutCommand({ TableName: tableName, Item }));
+
+    const now = T0 + 15 * MINUTE;
+    const windows = await s.readWindows('c-window', { limit: 10, now, notBefore: T0 });
+    expect(minutes(windows, 'billing')).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    expect(minutes(windows, 'orders')).toEqual([6, 8, 10, 12, 14]);
+    const bounded = await s.readWindows('c-window', { limit: 10, now: T0 + 13 * MINUTE, notBefore: T0 + 9 * MINUTE });
+    expect(minutes(bounded, 'billing')).toEqual([9, 10, 11, 12, 13]);
+    expect(await s.readWindows('c-window', { limit: 10, now: T0 - MINUTE, notBefore: 0 })).toEqual(new Map());
     expect((await s.latestRun('c-window'))?.timestamp).toBe(T0 + 14 * MINUTE);
   });
 
-  it('splits a topic with more partitions than fit one item and reads it back whole', async () => {
-    const s = store();
-    const partitions = Array.from({ length: PARTITIONS_PER_ITEM + 200 }, (_, partition) => ({
-      topic: 'wide',
-      partition,
-      committedOffset: BigInt(partition),
-      logEndOffset: BigInt(partition + 10),
-    }));
-    const wide: GroupSnapshot = { cluster: 'c-wide', group: 'g', timestamp: T0, state: 'Empty', members: null, partitions };
-    await s.putSnapshot(clusterSnapshot('c-wide', T0, [wide]));
-    expect(await s.readWindow('c-wide', 'g', { limit: 1, now: T0, notBefore: 0 })).toEqual([wide]);
-  });
-
-  it('skips a hand-edited unreadable item with a warning naming its key, and reads the rest', async () => {
+  it('skips a hand-edited unreadable chunk with a warning naming its key, and reads the other runs', async () => {
     const logger = new RecordingLogger();
     const s = store(logger);
     for (let i = 0; i < 3; i++) {
       const t = T0 + i * MINUTE;
       await s.putSnapshot(clusterSnapshot('c-bad', t, [group('c-bad', 'billing', t, BigInt(i), ['orders'])]));
     }
-    const badSk = keys.snapshotSk(T0 + MINUTE, 'orders', 0);
+    const badSk = keys.snapshotSk(T0 + MINUTE, 0);
     await clients.doc.send(
-      new PutCommand({ TableName: tableName, Item: { pk: keys.groupPk('c-bad', 'billing'), sk: badSk, v: 1, state: 'Stable', p: '0:12x:15' } }),
+      new PutCommand({ TableName: tableName, Item: { pk: keys.snapshotPk('c-bad'), sk: badSk, v: 1, z: new TextEncoder().encode('{"not":"gzip"}') } }),
     );
-    const window = await s.readWindow('c-bad', 'billing', { limit: 10, now: T0 + 2 * MINUTE, notBefore: 0 });
-    expect(window.map((w) => w.timestamp)).toEqual([T0, T0 + 2 * MINUTE]);
+    const windows = await s.readWindows('c-bad', { limit: 10, now: T0 + 2 * MINUTE, notBefore: 0 });
+    expect(windows.get('billing')?.map((w) => w.timestamp)).toEqual([T0, T0 + 2 * MINUTE]);
     const warning = logger.at('warn')[0];
-    expect(warning?.message).toBe('skipping unreadable snapshot item');
-    expect(warning?.fields).toMatchObject({ pk: keys.groupPk('c-bad', 'billing'), sk: badSk });
+    expect(warning?.message).toBe('skipping unreadable snapshot chunk');
+    expect(warning?.fields).toMatchObject({ pk: keys.snapshotPk('c-bad'), sk: badSk });
+    expect(String(warning?.fields?.reason)).toContain('gzip');
+  });
+
+  it('skips an unreadable group inside a chunk with a warning naming the key and the group, and keeps the others', async () => {
+    const logger = new RecordingLogger();
+    const s = store(logger);
+    await s.putSnapshot(clusterSnapshot('c-entry', T0, [group('c-entry', 'billing', T0, 1n), group('c-entry', 'orders', T0, 2n)]));
+    const sk = keys.snapshotSk(T0, 0);
+    const [item] = await chunkItems('c-entry');
+    const payload = JSON.parse(gunzipSync(item?.z as Uint8Array).toString('utf8')) as { g: { g: string; t: unknown[] }[] };
+    const billing = payload.g.find((e) => e.g === 'billing');
+    if (billing) billing.t = [['orders', [[0, '12x', '3']]]];
+    await clients.doc.send(new PutCommand({ TableName: tableName, Item: { ...item, z: gzipSync(JSON.stringify(payload)) } }));
+    const windows = await s.readWindows('c-entry', { limit: 10, now: T0, notBefore: 0 });
+    expect([...windows.keys()]).toEqual(['orders']);
+    const warning = logger.at('warn')[0];
+    expect(warning?.message).toBe('skipping unreadable group in snapshot chunk');
+    expect(warning?.fields).toMatchObject({ pk: keys.snapshotPk('c-entry'), sk, group: 'billing' });
     expect(String(warning?.fields?.reason)).toContain('12x');
   });
 
   it('has no run until the run record is written (partial writes are invisible as a run)', async () => {
     const s = store();
     expect(await s.latestRun('c-none')).toBeNull();
+    expect(await s.readWindows('c-none', { limit: 10, now: T0, notBefore: 0 })).toEqual(new Map());
   });
 });
 

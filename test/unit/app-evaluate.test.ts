@@ -130,15 +130,40 @@ describe('runEvaluation', () => {
   });
 
   it('isolates a failing group and counts it in the run metrics', async () => {
-    const { store, notifier, metrics, deps } = setup();
+    const { store, notifier, alerts, metrics, deps } = setup();
     const now = await storeRuns(store, 5, { pay: {}, ship: {} });
-    store.failReadFor.add('pay');
+    alerts.failPutFor.add('pay');
     const result = await runEvaluation(deps, { cluster: CLUSTER, now });
     expect(result.failures.map((f) => f.group)).toEqual(['pay']);
     expect(notifier.sent.map((n) => n.group)).toEqual(['ship']);
     const groupFailures = metrics.all().find((m) => m.name === METRIC.EvaluatorGroupFailures);
     expect(groupFailures?.value).toBe(1);
     expect(metrics.all().find((m) => m.name === METRIC.NotificationsSent)?.value).toBe(1);
+  });
+
+  it('reads every window once per evaluation, as far back as the largest window any policy needs', async () => {
+    const { store, deps } = setup();
+    const now = await storeRuns(store, 20, { pay: {}, 'batch-job': {} });
+    const config: PolicyConfig = { ...policy, overrides: [{ match: 'batch-*', windowSize: 15 }] };
+    const result = await runEvaluation({ ...deps, policy: config }, { cluster: CLUSTER, now });
+    expect(store.reads).toEqual([{ cluster: CLUSTER, limit: 15, now, notBefore: now - 17 * MINUTE }]);
+    // Each group is judged on its own window: pay on the newest 10, batch-job on the newest 15.
+    expect(Object.fromEntries(result.verdicts.map((v) => [v.group, v.snapshots]))).toEqual({ pay: 10, 'batch-job': 15 });
+  });
+
+  it('when the windows cannot be read, no listed group is judged or called gone, and gone groups still end', async () => {
+    const { store, notifier, alerts, metrics, deps } = setup();
+    let now = await storeRuns(store, 5, { pay: {}, ship: {} });
+    await runEvaluation(deps, { cluster: CLUSTER, now });
+    now = await storeRuns(store, 1, { ship: {} }, now + MINUTE);
+    store.failReads = true;
+    const result = await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(result.verdicts).toEqual([]);
+    expect(result.failures).toEqual([{ group: 'ship', error: expect.stringContaining('injected read failure') }]);
+    expect(result.notifications.map((n) => `${n.kind}:${n.group}`)).toEqual(['gone:pay']);
+    expect([...alerts.states.keys()]).toEqual([`${CLUSTER}/ship`]);
+    expect(notifier.sent.filter((n) => n.group === 'ship')).toHaveLength(1);
+    expect(metrics.batches.at(-1)?.find((m) => m.name === METRIC.EvaluatorGroupFailures)?.value).toBe(1);
   });
 
   it('does not judge from a run older than three intervals (collector down): no alert, nothing gone', async () => {

@@ -38,7 +38,9 @@ export class RecordingLogger implements Logger {
 export class MemorySnapshotStore implements SnapshotStore {
   readonly runs: RunRecord[] = [];
   readonly snapshots: GroupSnapshot[] = [];
-  failReadFor = new Set<string>();
+  failReads = false;
+  /** readWindows calls and their options, to check the evaluator reads once. */
+  readonly reads: { cluster: string; limit: number; now: number; notBefore: number }[] = [];
 
   async putSnapshot(snapshot: ClusterSnapshot): Promise<void> {
     for (const g of snapshot.groups) {
@@ -57,12 +59,19 @@ export class MemorySnapshotStore implements SnapshotStore {
     const runs = this.runs.filter((r) => r.cluster === cluster).sort((a, b) => b.timestamp - a.timestamp);
     return runs[0] ?? null;
   }
-  async readWindow(cluster: string, group: string, o: { limit: number; now: number; notBefore: number }): Promise<GroupSnapshot[]> {
-    if (this.failReadFor.has(group)) throw new Error(`injected read failure for ${group}`);
-    return this.snapshots
-      .filter((s) => s.cluster === cluster && s.group === group && s.timestamp <= o.now && s.timestamp >= o.notBefore)
+  async readWindows(cluster: string, o: { limit: number; now: number; notBefore: number }): Promise<Map<string, GroupSnapshot[]>> {
+    this.reads.push({ cluster, ...o });
+    if (this.failReads) throw new Error('injected read failure');
+    const runs = this.runs
+      .filter((r) => r.cluster === cluster && r.timestamp <= o.now && r.timestamp >= o.notBefore)
       .sort((a, b) => a.timestamp - b.timestamp)
-      .slice(-o.limit);
+      .slice(-Math.max(0, o.limit));
+    const times = new Set(runs.map((r) => r.timestamp));
+    const windows = new Map<string, GroupSnapshot[]>();
+    for (const s of [...this.snapshots].sort((a, b) => a.timestamp - b.timestamp)) {
+      if (s.cluster === cluster && times.has(s.timestamp)) windows.set(s.group, [...(windows.get(s.group) ?? []), s]);
+    }
+    return windows;
   }
 }
 
@@ -82,7 +91,11 @@ export class MemoryAlertStore implements AlertStateStore {
     }
     return snapshot;
   }
+  /** Groups whose state writes throw (per-group isolation tests). */
+  readonly failPutFor = new Set<string>();
+
   async put(next: AlertState, expectedVersion: number | null): Promise<boolean> {
+    if (this.failPutFor.has(next.group)) throw new Error(`injected state write failure for ${next.group}`);
     const key = `${next.cluster}/${next.group}`;
     const current = this.states.get(key);
     if ((current?.version ?? null) !== expectedVersion) return false;

@@ -1,16 +1,15 @@
-// SnapshotStore on DynamoDB. One item per (cluster, group, topic, snapshot time) holds all of that
-// topic's partitions in one compact string, about 20× cheaper in write units than one item per
-// partition. The run record is written last, so a run with a record is complete. Layout: docs/aws.md.
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+// SnapshotStore on DynamoDB. A collection run is a few items: its group snapshots packed, gzipped
+// and chunked under `S#<cluster>` (snapshot-chunks.ts), then the run record under `R#<cluster>`,
+// written last and carrying the chunk count, so a run with a record is complete. The evaluator
+// reads every group's window in two paginated Queries. Layout and figures: docs/aws.md.
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Logger, RunRecord, SnapshotStore } from '../../app/ports.js';
 import { StoreError } from '../../core/errors.js';
-import { formatOffset, parseOffset } from '../../core/offsets.js';
-import { GroupState, type ClusterSnapshot, type GroupSnapshot, type PartitionOffsets } from '../../core/types.js';
+import type { ClusterSnapshot, GroupSnapshot } from '../../core/types.js';
 import { batchPutAll, type BatchWriteOptions } from './batch-write.js';
+import { DEFAULT_MAX_CHUNK_BYTES, joinEntries, packRun, unpackChunk, type DecodedEntry } from './snapshot-chunks.js';
 import { emptyUsage, estimateReadUnits, itemSizeBytes, ITEM_VERSION, keys, recordCapacity, TABLE, type CapacityUsage } from './table.js';
 
-/** Partitions per item: keeps the largest item (~45 bytes a partition) far below DynamoDB's 400 KB. */
-export const PARTITIONS_PER_ITEM = 1000;
 const MAX_ITEM_BYTES = 400 * 1024;
 
 export interface DynamoSnapshotStoreOptions {
@@ -19,127 +18,68 @@ export interface DynamoSnapshotStoreOptions {
   retentionMs: number;
   logger: Logger;
   batch?: BatchWriteOptions;
+  /** Compressed bytes per snapshot chunk (default 300 KB; tests force small chunks). */
+  maxChunkBytes?: number;
 }
 
 type Item = Record<string, unknown>;
 
-/** `partition:committed:logEnd[:recordTimestamp]`, comma separated; an empty field is null. */
-export function encodePartitions(partitions: readonly PartitionOffsets[]): string {
-  return partitions
-    .map((p) => {
-      const fields = [
-        String(p.partition),
-        p.committedOffset === null ? '' : formatOffset(p.committedOffset),
-        p.logEndOffset === null ? '' : formatOffset(p.logEndOffset),
-      ];
-      if (typeof p.committedRecordTimestamp === 'number') fields.push(String(p.committedRecordTimestamp));
-      return fields.join(':');
-    })
-    .join(',');
+/** The binary chunk attribute. */
+const CHUNK_ATTRIBUTE = 'z';
+const CHUNK_SK = /^([0-9]{15})#([0-9]+)$/;
+
+/** A run record as stored: the RunRecord plus how many chunks hold its snapshots. */
+interface StoredRun extends RunRecord {
+  /** null for a record that does not say (written before chunking): its snapshots cannot be read. */
+  readonly chunks: number | null;
 }
 
-function decodeOffset(field: string, what: string): bigint | null {
-  if (field === '') return null;
-  const value = parseOffset(field);
-  if (value === null) throw new Error(`${what} "${field}" is not a non-negative decimal`);
-  return value;
-}
-
-export function decodePartitions(topic: string, encoded: string): PartitionOffsets[] {
-  if (encoded === '') return [];
-  return encoded.split(',').map((entry) => {
-    const [partition = '', committed = '', logEnd = '', recordTs, ...rest] = entry.split(':');
-    if (rest.length > 0 || !/^(0|[1-9][0-9]*)$/.test(partition)) throw new Error(`partition entry "${entry}" is malformed`);
-    const offsets: PartitionOffsets = {
-      topic,
-      partition: Number(partition),
-      committedOffset: decodeOffset(committed, 'committed offset'),
-      logEndOffset: decodeOffset(logEnd, 'log-end offset'),
-    };
-    if (recordTs === undefined || recordTs === '') return offsets;
-    const timestamp = Number(recordTs);
-    if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new Error(`record timestamp "${recordTs}" is malformed`);
-    return { ...offsets, committedRecordTimestamp: timestamp };
-  });
-}
-
-const GROUP_STATES = new Set<string>(Object.values(GroupState));
-
-interface DecodedChunk {
-  readonly timestamp: number;
-  readonly state: GroupState;
-  readonly members: number | null;
-  readonly partitions: PartitionOffsets[];
-}
-
-const SNAPSHOT_SK = /^S#([0-9]{15})#([^#]*)#([0-9]+)$/;
-
-/** Throws an Error saying what is wrong; the caller skips the item with a warning naming its key. */
-export function decodeSnapshotItem(item: Item): DecodedChunk {
-  if (item.v !== ITEM_VERSION) throw new Error(`item version ${JSON.stringify(item.v)} is not ${ITEM_VERSION}`);
-  const match = SNAPSHOT_SK.exec(String(item[TABLE.sortKey]));
-  if (!match) throw new Error('sort key is not S#<timestamp>#<topic>#<chunk>');
-  const timestamp = Number(match[1]);
-  const topic = match[2] ?? '';
-  if (typeof item.state !== 'string' || !GROUP_STATES.has(item.state)) throw new Error(`state ${JSON.stringify(item.state)} is unknown`);
-  const members = item.members ?? null;
-  if (members !== null && (typeof members !== 'number' || !Number.isSafeInteger(members) || members < 0)) {
-    throw new Error(`members ${JSON.stringify(members)} is not a count`);
-  }
-  if (typeof item.p !== 'string') throw new Error('partitions attribute p is missing');
-  return { timestamp, state: item.state as GroupState, members, partitions: decodePartitions(topic, item.p) };
-}
-
-function comparePartitionOffsets(a: PartitionOffsets, b: PartitionOffsets): number {
-  return a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition;
-}
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
 
 export class DynamoSnapshotStore implements SnapshotStore {
   /** Capacity consumed since construction (the cost bench reads it). */
   readonly usage: CapacityUsage = emptyUsage();
+  private readonly maxChunkBytes: number;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: DynamoSnapshotStoreOptions,
-  ) {}
+  ) {
+    this.maxChunkBytes = options.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES;
+  }
 
   private expiresAt(timestamp: number): number {
     return Math.floor((timestamp + this.options.retentionMs) / 1000);
   }
 
-  /** The items one group snapshot is stored as (exported for size figures in docs and the bench). */
-  snapshotItems(snapshot: GroupSnapshot): Item[] {
-    const byTopic = new Map<string, PartitionOffsets[]>();
-    for (const p of snapshot.partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
-    // A group with no partitions still gets one (empty) item: it was seen in this run.
-    if (byTopic.size === 0) byTopic.set('', []);
-    const items: Item[] = [];
-    for (const [topic, partitions] of byTopic) {
-      for (let chunk = 0; chunk * PARTITIONS_PER_ITEM < Math.max(1, partitions.length); chunk++) {
-        const slice = partitions.slice(chunk * PARTITIONS_PER_ITEM, (chunk + 1) * PARTITIONS_PER_ITEM);
-        const item: Item = {
-          [TABLE.partitionKey]: keys.groupPk(snapshot.cluster, snapshot.group),
-          [TABLE.sortKey]: keys.snapshotSk(snapshot.timestamp, topic, chunk),
-          v: ITEM_VERSION,
-          state: snapshot.state,
-          p: encodePartitions(slice),
-          [TABLE.timeToLiveAttribute]: this.expiresAt(snapshot.timestamp),
-        };
-        if (snapshot.members !== null) item.members = snapshot.members;
-        items.push(item);
-      }
+  /** The chunk items a run is stored as (exported for size figures in docs and the bench). */
+  chunkItems(snapshot: ClusterSnapshot): Item[] {
+    let chunks: Buffer[];
+    try {
+      chunks = packRun(snapshot.cluster, snapshot.timestamp, snapshot.groups, this.maxChunkBytes);
+    } catch (error) {
+      throw new StoreError(`cluster ${snapshot.cluster}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+        context: { cluster: snapshot.cluster },
+      });
     }
-    return items;
+    return chunks.map((data, chunk) => ({
+      [TABLE.partitionKey]: keys.snapshotPk(snapshot.cluster),
+      [TABLE.sortKey]: keys.snapshotSk(snapshot.timestamp, chunk),
+      v: ITEM_VERSION,
+      [CHUNK_ATTRIBUTE]: data,
+      [TABLE.timeToLiveAttribute]: this.expiresAt(snapshot.timestamp),
+    }));
   }
 
-  runItem(snapshot: ClusterSnapshot): Item {
-    const failed = snapshot.failures.map((f) => f.group);
+  runItem(snapshot: ClusterSnapshot, chunks: number): Item {
     const item: Item = {
       [TABLE.partitionKey]: keys.runPk(snapshot.cluster),
       [TABLE.sortKey]: keys.runSk(snapshot.timestamp),
       v: ITEM_VERSION,
+      chunks,
       listed: [...snapshot.listedGroups],
-      failed,
+      failed: snapshot.failures.map((f) => f.group),
       [TABLE.timeToLiveAttribute]: this.expiresAt(snapshot.timestamp),
     };
     if (itemSizeBytes(item) > MAX_ITEM_BYTES - 1024) {
@@ -153,15 +93,16 @@ export class DynamoSnapshotStore implements SnapshotStore {
   }
 
   async putSnapshot(snapshot: ClusterSnapshot): Promise<void> {
-    const runItem = this.runItem(snapshot);
-    const items = snapshot.groups.flatMap((g) => this.snapshotItems(g));
+    const items = this.chunkItems(snapshot);
+    const runItem = this.runItem(snapshot, items.length);
     for (const item of items) {
       this.usage.itemsWritten++;
       this.usage.writeUnitsEstimated += Math.ceil(itemSizeBytes(item) / 1024);
     }
     try {
       await batchPutAll(this.client, this.options.tableName, items, this.usage, this.options.batch);
-      // Last: only now is the run complete for readers.
+      // Last: only now is the run complete for readers. A retry that produced fewer chunks leaves
+      // the old higher-numbered chunks behind; the count here tells readers to ignore them.
       const response = await this.client.send(
         new PutCommand({ TableName: this.options.tableName, Item: runItem, ReturnConsumedCapacity: 'TOTAL' }),
       );
@@ -174,109 +115,151 @@ export class DynamoSnapshotStore implements SnapshotStore {
     }
   }
 
-  async latestRun(cluster: string): Promise<RunRecord | null> {
-    let response;
-    try {
-      response = await this.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-          ExpressionAttributeValues: { ':pk': keys.runPk(cluster) },
-          ScanIndexForward: false,
-          Limit: 2,
-          ConsistentRead: true,
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-    } catch (error) {
-      throw this.storeError(`could not read the latest run of cluster ${cluster}`, error);
+  private decodeRun(cluster: string, item: Item): StoredRun | null {
+    const timestamp = Number(item[TABLE.sortKey]);
+    const { listed, failed, chunks } = item;
+    const chunkCount = chunks === undefined ? null : chunks;
+    if (
+      item.v === ITEM_VERSION &&
+      Number.isSafeInteger(timestamp) &&
+      isStrings(listed) &&
+      isStrings(failed) &&
+      (chunkCount === null || (typeof chunkCount === 'number' && Number.isSafeInteger(chunkCount) && chunkCount >= 0))
+    ) {
+      return { cluster, timestamp, listedGroups: listed, failedGroups: failed, chunks: chunkCount };
     }
-    recordCapacity(this.usage, 'read', response.ConsumedCapacity);
-    this.usage.readUnitsEstimated += estimateReadUnits(response.Items ?? [], true);
-    for (const item of response.Items ?? []) {
-      this.usage.itemsRead++;
-      const listed = item.listed;
-      const failed = item.failed;
-      const timestamp = Number(item[TABLE.sortKey]);
-      const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
-      if (item.v === ITEM_VERSION && Number.isSafeInteger(timestamp) && isStrings(listed) && isStrings(failed)) {
-        return { cluster, timestamp, listedGroups: listed, failedGroups: failed };
-      }
-      this.options.logger.warn('skipping unreadable run record', {
-        table: this.options.tableName,
-        pk: item[TABLE.partitionKey],
-        sk: item[TABLE.sortKey],
-      });
-    }
+    this.options.logger.warn('skipping unreadable run record', {
+      table: this.options.tableName,
+      pk: item[TABLE.partitionKey],
+      sk: item[TABLE.sortKey],
+    });
     return null;
   }
 
-  async readWindow(
-    cluster: string,
-    group: string,
-    options: { limit: number; now: number; notBefore: number },
-  ): Promise<GroupSnapshot[]> {
-    if (options.limit <= 0 || options.notBefore > options.now) return [];
-    const pk = keys.groupPk(cluster, group);
-    const chunks = new Map<number, DecodedChunk[]>();
+  /** Runs newest first (consistent reads: the evaluator starts right after a run record lands). */
+  private async newestRuns(cluster: string, from: number, to: number, limit: number, withChunks: boolean): Promise<StoredRun[]> {
+    const runs: StoredRun[] = [];
+    await this.query(
+      {
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+        ExpressionAttributeValues: { ':pk': keys.runPk(cluster), ':from': keys.runSk(from), ':to': keys.runSk(to) },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        Limit: Math.max(2, limit),
+      },
+      `could not read the runs of cluster ${cluster}`,
+      (item) => {
+        const run = this.decodeRun(cluster, item);
+        if (run !== null && (!withChunks || run.chunks !== null)) runs.push(run);
+      },
+      () => runs.length >= limit,
+    );
+    return runs;
+  }
+
+  async latestRun(cluster: string): Promise<RunRecord | null> {
+    const [run] = await this.newestRuns(cluster, 0, Number.MAX_SAFE_INTEGER, 1, false);
+    if (run === undefined) return null;
+    return { cluster, timestamp: run.timestamp, listedGroups: run.listedGroups, failedGroups: run.failedGroups };
+  }
+
+  async readWindows(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<Map<string, GroupSnapshot[]>> {
+    const windows = new Map<string, GroupSnapshot[]>();
+    if (options.limit <= 0 || options.notBefore > options.now) return windows;
+    const runs = (await this.newestRuns(cluster, options.notBefore, options.now, options.limit, true)).slice(0, options.limit);
+    const oldest = runs[runs.length - 1];
+    const newest = runs[0];
+    if (oldest === undefined || newest === undefined) return windows;
+    const chunkCount = new Map(runs.map((r) => [r.timestamp, r.chunks ?? 0]));
+
+    // (timestamp, group) → entries; a group split across chunks has several.
+    const entries = new Map<number, Map<string, DecodedEntry[]>>();
+    const seen = new Map<number, Set<number>>();
+    const pk = keys.snapshotPk(cluster);
+    await this.query(
+      {
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+        ExpressionAttributeValues: { ':pk': pk, ':from': keys.snapshotSkFrom(oldest.timestamp), ':to': keys.snapshotSkTo(newest.timestamp) },
+      },
+      `could not read the snapshots of cluster ${cluster}`,
+      (item) => {
+        const sk = String(item[TABLE.sortKey]);
+        const match = CHUNK_SK.exec(sk);
+        const timestamp = Number(match?.[1]);
+        const chunk = Number(match?.[2]);
+        const count = chunkCount.get(timestamp);
+        // Runs without a record, and chunks a retried run no longer has, are not part of any run.
+        if (count === undefined || !(chunk < count)) return;
+        const warn = (message: string, fields: Record<string, unknown>) =>
+          this.options.logger.warn(message, { table: this.options.tableName, pk, sk, ...fields });
+        const data = item[CHUNK_ATTRIBUTE];
+        let decoded;
+        try {
+          if (item.v !== ITEM_VERSION) throw new Error(`item version ${JSON.stringify(item.v)} is not ${ITEM_VERSION}`);
+          if (!(data instanceof Uint8Array)) throw new Error(`chunk attribute ${CHUNK_ATTRIBUTE} is not binary`);
+          decoded = unpackChunk(data, cluster, timestamp);
+        } catch (error) {
+          warn('skipping unreadable snapshot chunk', { reason: error instanceof Error ? error.message : String(error) });
+          return;
+        }
+        seen.set(timestamp, (seen.get(timestamp) ?? new Set()).add(chunk));
+        for (const bad of decoded.unreadable) warn('skipping unreadable group in snapshot chunk', { group: bad.group, reason: bad.reason });
+        let byGroup = entries.get(timestamp);
+        if (byGroup === undefined) entries.set(timestamp, (byGroup = new Map()));
+        for (const entry of decoded.entries) byGroup.set(entry.group, [...(byGroup.get(entry.group) ?? []), entry]);
+      },
+    );
+
+    for (const run of [...runs].reverse()) {
+      const read = seen.get(run.timestamp)?.size ?? 0;
+      if (read < (run.chunks ?? 0)) {
+        this.options.logger.warn('some snapshot chunks of a run could not be read; its groups there are left out', {
+          table: this.options.tableName,
+          pk,
+          timestamp: run.timestamp,
+          chunks: run.chunks,
+          read,
+        });
+      }
+      for (const [group, parts] of entries.get(run.timestamp) ?? []) {
+        const snapshot = joinEntries(cluster, run.timestamp, parts);
+        if (snapshot === null) {
+          this.options.logger.warn('skipping a group snapshot with a part missing', { table: this.options.tableName, pk, timestamp: run.timestamp, group });
+          continue;
+        }
+        windows.set(group, [...(windows.get(group) ?? []), snapshot]);
+      }
+    }
+    return windows;
+  }
+
+  /** Runs a paginated Query, handing each item to `onItem`, until the end or `done()`. */
+  private async query(
+    input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'ReturnConsumedCapacity'>,
+    failure: string,
+    onItem: (item: Item) => void,
+    done: () => boolean = () => false,
+  ): Promise<void> {
     let startKey: Record<string, unknown> | undefined;
     do {
       let response;
       try {
         response = await this.client.send(
-          new QueryCommand({
-            TableName: this.options.tableName,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-            ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-            ExpressionAttributeValues: {
-              ':pk': pk,
-              ':from': keys.snapshotSkFrom(options.notBefore),
-              ':to': keys.snapshotSkTo(options.now),
-            },
-            ScanIndexForward: false,
-            ExclusiveStartKey: startKey,
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
+          new QueryCommand({ ...input, TableName: this.options.tableName, ExclusiveStartKey: startKey, ReturnConsumedCapacity: 'TOTAL' }),
         );
       } catch (error) {
-        throw this.storeError(`could not read the window of group ${group} on cluster ${cluster}`, error);
+        throw this.storeError(failure, error);
       }
       recordCapacity(this.usage, 'read', response.ConsumedCapacity);
-      this.usage.readUnitsEstimated += estimateReadUnits(response.Items ?? [], false);
+      this.usage.readUnitsEstimated += estimateReadUnits(response.Items ?? [], input.ConsistentRead === true);
       for (const item of response.Items ?? []) {
         this.usage.itemsRead++;
-        let chunk: DecodedChunk;
-        try {
-          chunk = decodeSnapshotItem(item);
-        } catch (error) {
-          this.options.logger.warn('skipping unreadable snapshot item', {
-            table: this.options.tableName,
-            pk: item[TABLE.partitionKey],
-            sk: item[TABLE.sortKey],
-            reason: error instanceof Error ? error.message : String(error),
-          });
-          continue;
-        }
-        chunks.set(chunk.timestamp, [...(chunks.get(chunk.timestamp) ?? []), chunk]);
+        onItem(item);
       }
       startKey = response.LastEvaluatedKey;
-      // Newest first: once more than `limit` timestamps are seen, every chunk of the newest `limit` is in.
-    } while (startKey !== undefined && chunks.size <= options.limit);
-
-    const timestamps = [...chunks.keys()].sort((a, b) => b - a).slice(0, options.limit).reverse();
-    return timestamps.map((timestamp) => {
-      const parts = chunks.get(timestamp) ?? [];
-      const first = parts[0];
-      return {
-        cluster,
-        group,
-        timestamp,
-        state: first?.state ?? GroupState.Unknown,
-        members: first?.members ?? null,
-        partitions: parts.flatMap((c) => c.partitions).sort(comparePartitionOffsets),
-      };
-    });
+    } while (startKey !== undefined && !done());
   }
 
   private storeError(message: string, cause: unknown): StoreError {

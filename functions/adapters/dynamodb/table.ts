@@ -29,20 +29,23 @@ export function snapshotRetentionMs(windowSize: number, snapshotIntervalMs: numb
 }
 
 // Key layout. The cluster name is URI-encoded inside keys so a `#` in it cannot collide with the
-// separator; group names sit last in the partition key, topic names cannot contain `#`.
+// separator. Timestamps are zero-padded so they sort as strings.
 const TS_DIGITS = 15;
+const CHUNK_DIGITS = 4;
 
 export function padTimestamp(ms: number): string {
   return String(Math.max(0, Math.trunc(ms))).padStart(TS_DIGITS, '0');
 }
 
 export const keys = {
-  groupPk: (cluster: string, group: string) => `G#${encodeURIComponent(cluster)}#${group}`,
-  snapshotSk: (timestamp: number, topic: string, chunk: number) => `S#${padTimestamp(timestamp)}#${topic}#${chunk}`,
-  /** Lowest sort key at `timestamp` (inclusive). */
-  snapshotSkFrom: (timestamp: number) => `S#${padTimestamp(timestamp)}#`,
-  /** Above every sort key at `timestamp`. */
-  snapshotSkTo: (timestamp: number) => `S#${padTimestamp(timestamp)}#\uffff`,
+  /** All snapshot chunks of a cluster: one item per (snapshot time, chunk). */
+  snapshotPk: (cluster: string) => `S#${encodeURIComponent(cluster)}`,
+  snapshotSk: (timestamp: number, chunk: number) => `${padTimestamp(timestamp)}#${String(chunk).padStart(CHUNK_DIGITS, '0')}`,
+  /** Lowest chunk sort key at `timestamp` (inclusive). */
+  snapshotSkFrom: (timestamp: number) => `${padTimestamp(timestamp)}#`,
+  /** Above every chunk sort key at `timestamp`. */
+  snapshotSkTo: (timestamp: number) => `${padTimestamp(timestamp)}#\uffff`,
+  /** Run records: the evaluator's stream filter matches this prefix (infra/constructs/evaluator.ts). */
   runPk: (cluster: string) => `R#${encodeURIComponent(cluster)}`,
   runSk: (timestamp: number) => padTimestamp(timestamp),
   alertPk: (cluster: string) => `A#${encodeURIComponent(cluster)}`,

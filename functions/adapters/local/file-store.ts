@@ -396,6 +396,21 @@ export class FileStore implements SnapshotStore, AlertStateStore {
     return options.limit > 0 ? inRange.slice(-options.limit) : [];
   }
 
+  async readWindows(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<Map<string, GroupSnapshot[]>> {
+    const windows = new Map<string, GroupSnapshot[]>();
+    if (options.limit <= 0) return windows;
+    const runs = (await this.readRuns(cluster)).filter((r) => r.timestamp <= options.now && r.timestamp >= options.notBefore).slice(-options.limit);
+    const oldest = runs[0];
+    if (oldest === undefined) return windows;
+    const times = new Set(runs.map((r) => r.timestamp));
+    const groups = new Set(runs.flatMap((r) => r.listedGroups));
+    for (const group of [...groups].sort()) {
+      const snapshots = (await this.loadSnapshots(cluster, group)).filter((s) => times.has(s.timestamp));
+      if (snapshots.length > 0) windows.set(group, snapshots);
+    }
+    return windows;
+  }
+
   /** Every snapshot kept for one group, oldest first (backtest). */
   async readHistory(cluster: string, group: string): Promise<GroupSnapshot[]> {
     return [...(await this.loadSnapshots(cluster, group))];

@@ -69,7 +69,7 @@ describe('events', () => {
     expect(runArrival(runRecord('prod', 1_700_000_000_000, '42'))).toEqual({ cluster: 'prod', timestamp: 1_700_000_000_000, sequenceNumber: '42' });
     expect(runArrival(runRecord('a#b c', 5))?.cluster).toBe('a#b c');
     const snapshot: DynamoDBRecord = {
-      dynamodb: { Keys: { [TABLE.partitionKey]: { S: keys.groupPk('prod', 'g') }, [TABLE.sortKey]: { S: keys.snapshotSk(5, 't', 0) } } },
+      dynamodb: { Keys: { [TABLE.partitionKey]: { S: keys.snapshotPk('prod') }, [TABLE.sortKey]: { S: keys.snapshotSk(5, 0) } } },
     };
     expect(runArrival(snapshot)).toBeNull();
     expect(runArrival({ dynamodb: { Keys: { [TABLE.partitionKey]: { S: 'R#prod' }, [TABLE.sortKey]: { S: 'x' } } } })).toBeNull();
@@ -129,7 +129,7 @@ describe('handler modules wire up at cold start', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const { handler } = await import('../../../functions/handlers/evaluator.js');
     const snapshotRecord: DynamoDBRecord = {
-      dynamodb: { Keys: { [TABLE.partitionKey]: { S: keys.groupPk('prod', 'g') }, [TABLE.sortKey]: { S: keys.snapshotSk(5, 't', 0) } } },
+      dynamodb: { Keys: { [TABLE.partitionKey]: { S: keys.snapshotPk('prod') }, [TABLE.sortKey]: { S: keys.snapshotSk(5, 0) } } },
     };
     const event: DynamoDBStreamEvent = { Records: [snapshotRecord, runRecord('elsewhere', 5)] };
     await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });

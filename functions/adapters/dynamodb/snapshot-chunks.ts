@@ -1,0 +1,216 @@
+// How one collection run is packed into a few DynamoDB items: every group snapshot of the run in a
+// compact JSON shape, gzip-compressed, split into chunks that stay well under the 400 KB item limit.
+// Packing a run into ~100 KB instead of one item per (group, topic) cuts write units ~8× for a
+// typical fleet (figures in docs/aws.md and `npm run bench:cost`).
+//
+// Chunk payload (format 1), before gzip:
+//   { "f": 1, "c": "<cluster>", "ts": <ms>, "g": [ <entry>, ... ] }
+//   entry: { "g": "<group>", "s": "<state>", "m": <members|null>, "t": [["<topic>", [<partition>, ...]], ...],
+//            "k": [<first partition index>, <partitions in the whole group>] }   (k only when the group is split)
+//   partition: [<partition>, <committed|null>, <logEnd|null>, <committedRecordTimestamp>?]
+// Offsets are decimal strings (they may exceed 2^53). When the committed offset is known, logEnd is
+// written as `logEnd − committed` (a signed decimal string): lag is small and often 0, so the
+// payload compresses far better than two full offsets.
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { parseOffset } from '../../core/offsets.js';
+import { GroupState, type GroupSnapshot, type PartitionOffsets } from '../../core/types.js';
+
+export const CHUNK_FORMAT = 1;
+
+/** Compressed bytes per chunk: 100 KB of headroom under DynamoDB's 400 KB for keys and attributes. */
+export const DEFAULT_MAX_CHUNK_BYTES = 300 * 1024;
+
+type PartitionTuple = [number, string | null, string | null] | [number, string | null, string | null, number];
+
+/** A slice of one group's partitions (the whole group unless it alone is too big for a chunk). */
+interface Piece {
+  readonly snapshot: GroupSnapshot;
+  readonly start: number;
+  readonly end: number;
+}
+
+function comparePartitions(a: PartitionOffsets, b: PartitionOffsets): number {
+  return a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition;
+}
+
+function encodePiece(piece: Piece): Record<string, unknown> {
+  const { snapshot, start, end } = piece;
+  const topics: [string, PartitionTuple[]][] = [];
+  for (const p of snapshot.partitions.slice(start, end)) {
+    let last = topics[topics.length - 1];
+    if (last === undefined || last[0] !== p.topic) {
+      last = [p.topic, []];
+      topics.push(last);
+    }
+    const committed = p.committedOffset === null ? null : p.committedOffset.toString(10);
+    const logEnd =
+      p.logEndOffset === null ? null : (p.committedOffset === null ? p.logEndOffset : p.logEndOffset - p.committedOffset).toString(10);
+    last[1].push(typeof p.committedRecordTimestamp === 'number' ? [p.partition, committed, logEnd, p.committedRecordTimestamp] : [p.partition, committed, logEnd]);
+  }
+  const entry: Record<string, unknown> = { g: snapshot.group, s: snapshot.state, m: snapshot.members, t: topics };
+  if (start !== 0 || end !== snapshot.partitions.length) entry.k = [start, snapshot.partitions.length];
+  return entry;
+}
+
+function compress(cluster: string, timestamp: number, pieces: readonly Piece[]): Buffer {
+  return gzipSync(JSON.stringify({ f: CHUNK_FORMAT, c: cluster, ts: timestamp, g: pieces.map(encodePiece) }));
+}
+
+/**
+ * The compressed chunks of one run, each at most `maxChunkBytes`. A chunk that comes out too big is
+ * split in two (by groups; a single group too big on its own is split by partitions), so a few
+ * huge groups cannot push an item over the limit.
+ */
+export function packRun(cluster: string, timestamp: number, groups: readonly GroupSnapshot[], maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES): Buffer[] {
+  // Sorted partitions make the topic runs contiguous and the split points deterministic.
+  const pieces: Piece[] = groups.map((g) => {
+    const snapshot = { ...g, partitions: [...g.partitions].sort(comparePartitions) };
+    return { snapshot, start: 0, end: snapshot.partitions.length };
+  });
+  const fit = (list: readonly Piece[]): Buffer[] => {
+    const packed = compress(cluster, timestamp, list);
+    if (packed.byteLength <= maxChunkBytes || list.length === 0) return [packed];
+    if (list.length > 1) {
+      const half = Math.ceil(list.length / 2);
+      return [...fit(list.slice(0, half)), ...fit(list.slice(half))];
+    }
+    const [piece] = list as [Piece];
+    if (piece.end - piece.start <= 1) {
+      throw new Error(
+        `group ${piece.snapshot.group}: one partition does not fit in ${maxChunkBytes} compressed bytes; raise maxChunkBytes`,
+      );
+    }
+    const middle = piece.start + Math.ceil((piece.end - piece.start) / 2);
+    return [...fit([{ ...piece, end: middle }]), ...fit([{ ...piece, start: middle }])];
+  };
+  return fit(pieces);
+}
+
+/** One group's share of a chunk; `part` is set when the group was split across chunks. */
+export interface DecodedEntry {
+  readonly group: string;
+  readonly state: GroupState;
+  readonly members: number | null;
+  readonly partitions: PartitionOffsets[];
+  /** [index of the first partition, partitions in the whole group]; null when the entry is whole. */
+  readonly part: readonly [number, number] | null;
+}
+
+export interface DecodedChunk {
+  readonly entries: DecodedEntry[];
+  /** Entries that could not be read: the rest of the chunk is still used. */
+  readonly unreadable: { readonly group: string | null; readonly reason: string }[];
+}
+
+const GROUP_STATES = new Set<string>(Object.values(GroupState));
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+const SIGNED_DECIMAL = /^-?(0|[1-9][0-9]*)$/;
+
+function decodePartition(topic: string, value: unknown, where: string): PartitionOffsets {
+  if (!Array.isArray(value) || value.length < 3 || value.length > 4) throw new Error(`${where}: expected [partition, committed, logEnd, recordTs?]`);
+  const [partition, committedText, logEndText, recordTs] = value as unknown[];
+  if (!isCount(partition)) throw new Error(`${where}: partition ${JSON.stringify(partition)} is not a non-negative integer`);
+  let committed: bigint | null = null;
+  if (committedText !== null) {
+    committed = parseOffset(typeof committedText === 'string' ? committedText : undefined);
+    if (committed === null) throw new Error(`${where}: committed offset ${JSON.stringify(committedText)} is not a non-negative decimal string`);
+  }
+  let logEnd: bigint | null = null;
+  if (logEndText !== null) {
+    if (typeof logEndText !== 'string' || !SIGNED_DECIMAL.test(logEndText)) {
+      throw new Error(`${where}: log-end offset ${JSON.stringify(logEndText)} is not a decimal string`);
+    }
+    logEnd = committed === null ? BigInt(logEndText) : committed + BigInt(logEndText);
+    if (logEnd < 0n) throw new Error(`${where}: log-end offset ${logEnd} is negative`);
+  }
+  const offsets: PartitionOffsets = { topic, partition, committedOffset: committed, logEndOffset: logEnd };
+  if (recordTs === undefined) return offsets;
+  if (!isCount(recordTs)) throw new Error(`${where}: record timestamp ${JSON.stringify(recordTs)} is not epoch milliseconds`);
+  return { ...offsets, committedRecordTimestamp: recordTs };
+}
+
+function decodeEntry(value: unknown): DecodedEntry {
+  if (!isRecord(value)) throw new Error('entry is not an object');
+  const { g: group, s: state, m: members, t: topics, k: part } = value;
+  if (typeof group !== 'string' || group === '') throw new Error('group name g is missing');
+  if (typeof state !== 'string' || !GROUP_STATES.has(state)) throw new Error(`state ${JSON.stringify(state)} is unknown`);
+  if (members !== null && !isCount(members)) throw new Error(`members ${JSON.stringify(members)} is not a count`);
+  if (!Array.isArray(topics)) throw new Error('topics t is not an array');
+  const partitions: PartitionOffsets[] = [];
+  topics.forEach((entry: unknown, i) => {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1])) throw new Error(`t[${i}]: expected ["topic", [partitions]]`);
+    const topic = entry[0];
+    (entry[1] as unknown[]).forEach((p, j) => partitions.push(decodePartition(topic, p, `t[${i}] (${topic})[${j}]`)));
+  });
+  let range: [number, number] | null = null;
+  if (part !== undefined) {
+    if (!Array.isArray(part) || part.length !== 2 || !isCount(part[0]) || !isCount(part[1]) || part[0] + partitions.length > part[1]) {
+      throw new Error(`part k ${JSON.stringify(part)} is not [first partition index, partitions in the group]`);
+    }
+    range = [part[0], part[1]];
+  }
+  return { group, state: state as GroupState, members: members as number | null, partitions, part: range };
+}
+
+/** Reads one chunk. Throws (with the reason) when the chunk as a whole is unreadable or is not
+ * the chunk of `cluster` at `timestamp`; a bad entry only lands in `unreadable`. */
+export function unpackChunk(data: Uint8Array, cluster: string, timestamp: number): DecodedChunk {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(gunzipSync(data).toString('utf8'));
+  } catch (error) {
+    throw new Error(`not a gzip-compressed JSON chunk (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!isRecord(payload)) throw new Error('chunk is not a JSON object');
+  if (payload.f !== CHUNK_FORMAT) throw new Error(`chunk format ${JSON.stringify(payload.f)} is not ${CHUNK_FORMAT}`);
+  if (payload.c !== cluster || payload.ts !== timestamp) {
+    throw new Error(`chunk holds cluster ${JSON.stringify(payload.c)} at ${JSON.stringify(payload.ts)}, not ${cluster} at ${timestamp}`);
+  }
+  if (!Array.isArray(payload.g)) throw new Error('group list g is missing');
+  const entries: DecodedEntry[] = [];
+  const unreadable: { group: string | null; reason: string }[] = [];
+  for (const value of payload.g as unknown[]) {
+    try {
+      entries.push(decodeEntry(value));
+    } catch (error) {
+      const group = isRecord(value) && typeof value.g === 'string' ? value.g : null;
+      unreadable.push({ group, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { entries, unreadable };
+}
+
+/**
+ * Joins the entries of one group at one time back into a snapshot. Null when a split group is
+ * missing a part (its chunk was unreadable or missing): a partial group would read as lost partitions.
+ */
+export function joinEntries(cluster: string, timestamp: number, entries: readonly DecodedEntry[]): GroupSnapshot | null {
+  const first = entries[0];
+  if (first === undefined) return null;
+  if (first.part === null && entries.length === 1) {
+    return { cluster, group: first.group, timestamp, state: first.state, members: first.members, partitions: first.partitions };
+  }
+  const parts = [...entries].sort((a, b) => (a.part?.[0] ?? 0) - (b.part?.[0] ?? 0));
+  let next = 0;
+  for (const e of parts) {
+    if (e.part === null || e.part[0] !== next || e.part[1] !== first.part?.[1]) return null;
+    next += e.partitions.length;
+  }
+  if (next !== first.part?.[1]) return null;
+  return {
+    cluster,
+    group: first.group,
+    timestamp,
+    state: first.state,
+    members: first.members,
+    partitions: parts.flatMap((e) => e.partitions),
+  };
+}
