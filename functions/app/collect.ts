@@ -52,7 +52,7 @@ export async function runCollection(
   for (const failure of snapshot.failures) {
     deps.logger.warn('group could not be read', { cluster, group: failure.group, error: failure.error });
   }
-  await putRunMetrics({ failures: 0, groupFailures: snapshot.failures.length, snapshotsWritten: snapshot.groups.length });
+  await putRunMetrics({ failures: 0, groupFailures: snapshot.failures.length, snapshotsWritten: 1 });
   const durationMs = deps.clock() - started;
   deps.logger.info('collection stored', { cluster, scheduledAt, groups: snapshot.groups.length, failures: snapshot.failures.length, durationMs });
   return { cluster, timestamp: scheduledAt, groups: snapshot.groups.length, failures: snapshot.failures, durationMs };

@@ -36,10 +36,11 @@ export const METRIC = {
   PartitionTimeLagSeconds: 'PartitionTimeLagSeconds',
   // Per (Cluster, Status).
   Groups: 'Groups',
-  // Per (Cluster).
+  // Per (Cluster). Counters of failures and notifications are published only when non-zero.
   CollectorDurationMs: 'CollectorDurationMs',
   CollectorFailures: 'CollectorFailures',
   CollectorGroupFailures: 'CollectorGroupFailures',
+  /** 1 per stored collection run (always published: the "no snapshot" alarm needs the data). */
   SnapshotsWritten: 'SnapshotsWritten',
   EvaluatorDurationMs: 'EvaluatorDurationMs',
   EvaluatorGroupFailures: 'EvaluatorGroupFailures',
@@ -108,8 +109,11 @@ export function groupMetrics(verdict: GroupVerdict, policy: Policy): MetricDatum
   const topics = new Map<string, PartitionVerdict[]>();
   for (const p of verdict.partitions) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
   if (topics.size > 1) {
+    // Which topic holds the lag: MaxLag per topic; all four only when the policy asks for every metric.
+    const full = policy.groupMetrics === 'always';
     for (const [topic, partitions] of topics) {
-      metrics.push(...lagMetrics({ ...base, [DIMENSION.Topic]: topic }, aggregate(partitions), timestamp));
+      const perTopic = lagMetrics({ ...base, [DIMENSION.Topic]: topic }, aggregate(partitions), timestamp);
+      metrics.push(...(full ? perTopic : perTopic.filter((m) => m.name === METRIC.MaxLag)));
     }
   }
   if (policy.partitionMetrics) {
@@ -157,24 +161,30 @@ export interface RunMetricsInput {
   readonly notificationFailures?: number;
 }
 
-/** Self-health of one collector or evaluator run. */
+/**
+ * Self-health of one collector or evaluator run. Durations and SnapshotsWritten every run; counters
+ * of failures and notifications only when non-zero (a metric costs the same for a zero, and the
+ * alarms treat missing data as none).
+ */
 export function runMetrics(input: RunMetricsInput): MetricDatum[] {
   const dimensions = { [DIMENSION.Cluster]: input.cluster };
   const { timestamp } = input;
   const datum = (name: MetricName, value: number, unit: MetricUnit): MetricDatum => ({ name, dimensions, value: finite(value), unit, timestamp });
+  const counter = (name: MetricName, value: number | undefined): MetricDatum[] =>
+    finite(value ?? 0) > 0 ? [datum(name, value ?? 0, MetricUnit.Count)] : [];
   if (input.stage === 'collector') {
     return [
       datum(METRIC.CollectorDurationMs, input.durationMs, MetricUnit.Milliseconds),
-      datum(METRIC.CollectorFailures, input.failures, MetricUnit.Count),
-      datum(METRIC.CollectorGroupFailures, input.groupFailures, MetricUnit.Count),
       datum(METRIC.SnapshotsWritten, input.snapshotsWritten ?? 0, MetricUnit.Count),
+      ...counter(METRIC.CollectorFailures, input.failures),
+      ...counter(METRIC.CollectorGroupFailures, input.groupFailures),
     ];
   }
   return [
     datum(METRIC.EvaluatorDurationMs, input.durationMs, MetricUnit.Milliseconds),
-    datum(METRIC.EvaluatorGroupFailures, input.groupFailures, MetricUnit.Count),
-    datum(METRIC.NotificationsSent, input.notificationsSent ?? 0, MetricUnit.Count),
-    datum(METRIC.NotificationFailures, input.notificationFailures ?? 0, MetricUnit.Count),
+    ...counter(METRIC.EvaluatorGroupFailures, input.groupFailures),
+    ...counter(METRIC.NotificationsSent, input.notificationsSent),
+    ...counter(METRIC.NotificationFailures, input.notificationFailures),
   ];
 }
 

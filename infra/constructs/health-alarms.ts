@@ -29,7 +29,8 @@ export class CollectorAlarms extends Construct {
     this.errors = new cloudwatch.Alarm(this, 'Errors', {
       alarmDescription: `lagwatch collector for ${props.clusterName} failed (Lambda error or cluster unreachable) in 2 of the last 3 runs`,
       metric: new cloudwatch.MathExpression({
-        expression: 'lambdaErrors + collectorFailures',
+        // CollectorFailures is only published when non-zero; a Lambda timeout shows only in Errors.
+        expression: 'lambdaErrors + FILL(collectorFailures, 0)',
         usingMetrics: {
           lambdaErrors: props.collector.metricErrors({ period, statistic: 'Sum' }),
           collectorFailures: new cloudwatch.Metric({

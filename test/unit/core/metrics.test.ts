@@ -18,8 +18,16 @@ describe('metrics', () => {
     const m = groupMetrics(twoTopics, DEFAULT_POLICY);
     const names = (dims: number) => m.filter((x) => Object.keys(x.dimensions).length === dims).map((x) => x.name);
     expect(names(2)).toEqual(FOUR);
-    expect(names(3)).toEqual([...FOUR, ...FOUR]);
-    expect(m.filter((x) => x.dimensions.Topic === 'views').map((x) => x.value)).toEqual([7, 7, slow.partitions[0]!.timeLag.seconds, 1]);
+    // By default only which topic holds the lag (MaxLag per topic); all four when the policy asks for every metric.
+    expect(names(3)).toEqual([METRIC.MaxLag, METRIC.MaxLag]);
+    expect(m.filter((x) => x.dimensions.Topic === 'views').map((x) => x.value)).toEqual([7]);
+    const full = groupMetrics(twoTopics, { ...DEFAULT_POLICY, groupMetrics: 'always' });
+    expect(full.filter((x) => x.dimensions.Topic === 'views').map((x) => [x.name, x.value])).toEqual([
+      [METRIC.MaxLag, 7],
+      [METRIC.TotalLag, 7],
+      [METRIC.MaxTimeLagSeconds, slow.partitions[0]!.timeLag.seconds],
+      [METRIC.Status, 1],
+    ]);
     expect(m.find((x) => x.name === METRIC.Status && !x.dimensions.Topic)?.value).toBe(1);
   });
   it('a group reading one topic gets no per-topic copies of its group metrics', () => {
@@ -40,6 +48,23 @@ describe('metrics', () => {
     for (const m of all) expect(Number.isFinite(m.value) && m.value >= 0, `${m.name} ${JSON.stringify(m.dimensions)}`).toBe(true);
     const run = runMetrics({ cluster: 'c', stage: 'collector', durationMs: Number.NaN, failures: -1, groupFailures: Infinity, timestamp: 1 });
     for (const m of run) expect(Number.isFinite(m.value) && m.value >= 0).toBe(true);
+  });
+  it('run metrics: durations and SnapshotsWritten always, failure and notification counters only when non-zero', () => {
+    const names = (input: Parameters<typeof runMetrics>[0]) => runMetrics(input).map((m) => [m.name, m.value]);
+    expect(names({ cluster: 'c', stage: 'collector', durationMs: 5, failures: 0, groupFailures: 0, snapshotsWritten: 1, timestamp: 1 })).toEqual([
+      [METRIC.CollectorDurationMs, 5],
+      [METRIC.SnapshotsWritten, 1],
+    ]);
+    expect(names({ cluster: 'c', stage: 'collector', durationMs: 5, failures: 1, groupFailures: 2, snapshotsWritten: 0, timestamp: 1 })).toEqual([
+      [METRIC.CollectorDurationMs, 5],
+      [METRIC.SnapshotsWritten, 0],
+      [METRIC.CollectorFailures, 1],
+      [METRIC.CollectorGroupFailures, 2],
+    ]);
+    expect(names({ cluster: 'c', stage: 'evaluator', durationMs: 7, failures: 0, groupFailures: 0, notificationsSent: 2, timestamp: 1 })).toEqual([
+      [METRIC.EvaluatorDurationMs, 7],
+      [METRIC.NotificationsSent, 2],
+    ]);
   });
   it('counts groups per status, zeros included', () => {
     // Under the default policy (allowedLag 0) the transactional scenario's steady lag of 1 is a WARNING.
