@@ -7,6 +7,7 @@ import { parseClusterConfig } from '../config/cluster.js';
 import { ConfigError, LagwatchError } from '../core/errors.js';
 import { formatOffset, lagOf } from '../core/offsets.js';
 import type { ClusterSnapshot } from '../core/types.js';
+import { renderTable } from './table.js';
 
 const USAGE =
   'usage: lagwatch snapshot --brokers HOST:PORT[,HOST:PORT] [--group-pattern REGEX] [--json] [--tls] [--name CLUSTER]';
@@ -43,9 +44,7 @@ export function snapshotRows(snapshot: ClusterSnapshot, options: { committedOnly
 export function formatSnapshotTable(rows: readonly SnapshotRow[]): string {
   const header = ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG'];
   const cells = rows.map((r) => [r.group, r.topic, String(r.partition), r.committedOffset ?? '-', r.logEndOffset ?? '-', r.lag ?? '-']);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (c: readonly string[]): string => c.map((v, i) => v.padEnd(widths[i] ?? 0)).join(' ').trimEnd();
-  return [line(header), ...cells.map(line)].join('\n') + '\n';
+  return `${renderTable(header, cells)}\n`;
 }
 
 function usageError(message: string): number {

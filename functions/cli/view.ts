@@ -1,6 +1,7 @@
 // The live terminal view of local mode: one line per group, redrawn every interval. Alerts are
 // printed above the table so they stay in the scrollback. Colour only when the output is a TTY.
 import { formatCount, formatTimeLag } from '../core/format.js';
+import { tableLines } from './table.js';
 import type { GroupStatus, GroupVerdict, PartitionStatus, PartitionVerdict } from '../core/types.js';
 
 const ANSI = {
@@ -37,11 +38,6 @@ function paint(text: string, colour: string, enabled: boolean): string {
   return enabled ? `${colour}${text}${ANSI.reset}` : text;
 }
 
-/** Pads to `width` columns, counting only visible characters (ANSI codes take no room). */
-function pad(text: string, width: number): string {
-  const visible = text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').length;
-  return visible >= width ? text : text + ' '.repeat(width - visible);
-}
 
 /** The partition to show for a group: the most severe status, then the largest lag, then (topic, partition). */
 export function worstPartition(verdict: GroupVerdict): PartitionVerdict | null {
@@ -87,17 +83,8 @@ export function renderTable(verdicts: readonly GroupVerdict[], options: TableOpt
     formatTimeLag(v.maxTimeLag),
     describePartition(worstPartition(v), options.colour),
   ]);
-  const all = [[...TABLE_HEADER], ...rows];
-  const widths = TABLE_HEADER.map((_, i) =>
-    Math.max(...all.map((row) => row[i]!.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').length)),
-  );
-  return all.map((row, r) => {
-    const line = row
-      .map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i]! + 2)))
-      .join('')
-      .trimEnd();
-    return r === 0 ? paint(line, ANSI.bold, options.colour) : line;
-  });
+  const [header, ...lines] = tableLines(TABLE_HEADER, rows);
+  return [paint(header!, ANSI.bold, options.colour), ...lines];
 }
 
 /** A redrawing view: on a TTY the table is rewritten in place; otherwise each refresh is appended. */
