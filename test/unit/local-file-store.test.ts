@@ -60,16 +60,16 @@ describe('FileStore snapshots', () => {
     await store.putSnapshot(run(1000, [groupSnapshot('payments', 1000, big, big + 5n)]));
     await store.close();
     const again = await openStore();
-    const window = await again.readWindow(CLUSTER, 'payments', { limit: 10, now: 5000, notBefore: 0 });
+    const window = await again.readWindows(CLUSTER, { limit: 10, now: 5000, notBefore: 0 }).then((w) => w.get('payments') ?? []);
     expect(window).toEqual([groupSnapshot('payments', 1000, big, big + 5n)]);
   });
 
   it('reads the newest `limit` snapshots at or before now and not before notBefore, oldest first', async () => {
     const store = await openStore();
     for (let t = 1; t <= 6; t++) await store.putSnapshot(run(t * 1000, [groupSnapshot('g', t * 1000, BigInt(t), 10n)]));
-    const window = await store.readWindow(CLUSTER, 'g', { limit: 3, now: 5000, notBefore: 2500 });
+    const window = await store.readWindows(CLUSTER, { limit: 3, now: 5000, notBefore: 2500 }).then((w) => w.get('g') ?? []);
     expect(window.map((s) => s.timestamp)).toEqual([3000, 4000, 5000]);
-    const old = await store.readWindow(CLUSTER, 'g', { limit: 10, now: 5000, notBefore: 4500 });
+    const old = await store.readWindows(CLUSTER, { limit: 10, now: 5000, notBefore: 4500 }).then((w) => w.get('g') ?? []);
     expect(old.map((s) => s.timestamp)).toEqual([5000]);
   });
 
@@ -148,7 +148,7 @@ describe('FileStore errors', () => {
     const file = join(dir, 'clusters', CLUSTER, 'snapshots', 'g.json');
     await writeFile(file, '{"snapshots":[{"cluster":"local","group":"g","timestamp":1000,"partitions":[{"topic":"t","partition":-1}]}]}');
     const again = await openStore();
-    const error = await again.readWindow(CLUSTER, 'g', { limit: 5, now: 2000, notBefore: 0 }).catch((e: unknown) => e);
+    const error = await again.readWindows(CLUSTER, { limit: 5, now: 2000, notBefore: 0 }).then((w) => w.get('g') ?? []).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
     expect((error as Error).message).toContain(file);
     expect((error as Error).message).toContain('partition');

@@ -386,16 +386,6 @@ export class FileStore implements SnapshotStore, AlertStateStore {
     return runs[runs.length - 1] ?? null;
   }
 
-  async readWindow(
-    cluster: string,
-    group: string,
-    options: { limit: number; now: number; notBefore: number },
-  ): Promise<GroupSnapshot[]> {
-    const all = await this.loadSnapshots(cluster, group);
-    const inRange = all.filter((s) => s.timestamp <= options.now && s.timestamp >= options.notBefore);
-    return options.limit > 0 ? inRange.slice(-options.limit) : [];
-  }
-
   async readWindows(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<Map<string, GroupSnapshot[]>> {
     const windows = new Map<string, GroupSnapshot[]>();
     if (options.limit <= 0) return windows;
