@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import type { DeployedCluster } from '../../functions/config/app-config.js';
 import { ENV } from '../../functions/config/env.js';
 import { METRICS_NAMESPACE } from '../../functions/core/metrics.js';
-import { grantMskRead, grantSecretRead } from './grants.js';
+import { grantMskRead, grantPutMetrics, grantSecretRead } from './grants.js';
 import { LagwatchFunction, type FunctionCode } from './lagwatch-function.js';
 
 /** The event the schedule sends; functions/handlers/collector.ts reads it. */
@@ -95,14 +95,7 @@ export class Collector extends Construct {
 
     // The collector only writes snapshots and run records.
     props.table.grantWriteData(fn);
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['cloudwatch:PutMetricData'],
-        // PutMetricData has no resource ARN; the namespace condition is what scopes it.
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
-      }),
-    );
+    grantPutMetrics(fn);
     for (const arn of cluster.secretArns) grantSecretRead(fn, arn, cluster.secretKeyArns);
     if (cluster.mskClusterArn !== null) grantMskRead(fn, cluster.mskClusterArn);
 

@@ -3,7 +3,6 @@
 // a schedule or an async invoke: docs/aws-deploy.md § "Why the evaluator runs off the stream".
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,6 +11,7 @@ import { Construct } from 'constructs';
 import { TABLE } from '../../functions/adapters/dynamodb/table.js';
 import { ENV } from '../../functions/config/env.js';
 import { METRICS_NAMESPACE } from '../../functions/core/metrics.js';
+import { grantPutMetrics } from './grants.js';
 import { LagwatchFunction, type FunctionCode } from './lagwatch-function.js';
 
 /** Run records' partition keys start with this (functions/adapters/dynamodb/table.ts keys.runPk). */
@@ -60,14 +60,7 @@ export class Evaluator extends Construct {
     // Reads windows and run records, writes alert state (conditional writes).
     props.table.grantReadWriteData(fn);
     props.alertTopic.grantPublish(fn);
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['cloudwatch:PutMetricData'],
-        // PutMetricData has no resource ARN; the namespace condition is what scopes it.
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
-      }),
-    );
+    grantPutMetrics(fn);
     fn.addEventSource(
       new sources.DynamoEventSource(props.table, {
         startingPosition: lambda.StartingPosition.LATEST,

@@ -2,6 +2,7 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { MSK_CLUSTER_ARN } from '../../functions/config/app-config.js';
+import { METRICS_NAMESPACE } from '../../functions/core/metrics.js';
 
 /** Read one Secrets Manager secret given as a complete or partial ARN (a partial one gets the
  * random 6-character suffix Secrets Manager appends). */
@@ -51,5 +52,17 @@ export function grantMskRead(grantee: iam.IGrantable, clusterArn: string): void 
   );
   grantee.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeGroup'], resources: [arns.groups] }),
+  );
+}
+
+/** PutMetricData into lagwatch's namespace only: the call has no resource ARN, so the namespace
+ * condition is what scopes it. */
+export function grantPutMetrics(grantee: iam.IGrantable): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
+    }),
   );
 }
