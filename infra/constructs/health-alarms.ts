@@ -11,6 +11,22 @@ import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../../functions/core/metri
 /** Intervals without a snapshot before the "no snapshots" alarm fires. */
 export const MISSED_SNAPSHOTS_TO_ALARM = 3;
 
+/** Failures in 2 of the last 3 runs, reported to the ops topic (and again when it clears). */
+function failureAlarm(scope: Construct, description: string, metric: cloudwatch.IMetric, action: actions.SnsAction): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, 'Errors', {
+    alarmDescription: description,
+    metric,
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  alarm.addAlarmAction(action);
+  alarm.addOkAction(action);
+  return alarm;
+}
+
 export interface CollectorAlarmsProps {
   readonly clusterName: string;
   readonly collector: lambda.IFunction;
@@ -26,9 +42,10 @@ export class CollectorAlarms extends Construct {
     super(scope, id);
     const period = Duration.millis(props.snapshotIntervalMs);
     const action = new actions.SnsAction(props.opsTopic);
-    this.errors = new cloudwatch.Alarm(this, 'Errors', {
-      alarmDescription: `lagwatch collector for ${props.clusterName} failed (Lambda error or cluster unreachable) in 2 of the last 3 runs`,
-      metric: new cloudwatch.MathExpression({
+    this.errors = failureAlarm(
+      this,
+      `lagwatch collector for ${props.clusterName} failed (Lambda error or cluster unreachable) in 2 of the last 3 runs`,
+      new cloudwatch.MathExpression({
         // CollectorFailures is only published when non-zero; a Lambda timeout shows only in Errors.
         expression: 'lambdaErrors + FILL(collectorFailures, 0)',
         usingMetrics: {
@@ -43,12 +60,8 @@ export class CollectorAlarms extends Construct {
         },
         period,
       }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+      action,
+    );
     this.noSnapshots = new cloudwatch.Alarm(this, 'NoSnapshots', {
       alarmDescription: `lagwatch wrote no snapshot of ${props.clusterName} for ${MISSED_SNAPSHOTS_TO_ALARM} intervals: lag is not being watched`,
       metric: new cloudwatch.Metric({
@@ -63,10 +76,8 @@ export class CollectorAlarms extends Construct {
       evaluationPeriods: MISSED_SNAPSHOTS_TO_ALARM,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    for (const alarm of [this.errors, this.noSnapshots]) {
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-    }
+    this.noSnapshots.addAlarmAction(action);
+    this.noSnapshots.addOkAction(action);
   }
 }
 
@@ -83,16 +94,11 @@ export class EvaluatorAlarms extends Construct {
     super(scope, id);
     const period = Duration.millis(props.snapshotIntervalMs);
     const action = new actions.SnsAction(props.opsTopic);
-    this.errors = new cloudwatch.Alarm(this, 'Errors', {
-      alarmDescription: 'lagwatch evaluator failed: verdicts and alerts are not going out',
-      metric: props.evaluator.metricErrors({ period, statistic: 'Sum' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.errors.addAlarmAction(action);
-    this.errors.addOkAction(action);
+    this.errors = failureAlarm(
+      this,
+      'lagwatch evaluator failed: verdicts and alerts are not going out',
+      props.evaluator.metricErrors({ period, statistic: 'Sum' }),
+      action,
+    );
   }
 }
