@@ -74,7 +74,23 @@ export interface PartitionOffsets {
   readonly logEndOffset: bigint | null;
   /** Timestamp (ms) of the record at the committed offset, when the collector could read it. */
   readonly committedRecordTimestamp?: number | null;
+  /** Log-start offset (ListOffsets earliest); absent or null when not read. A committed offset below
+   * it means messages were deleted by retention before the group read them (evaluation.md §6.1). */
+  readonly logStartOffset?: bigint | null;
+  /** The topic's `retention.ms`; -1 is unlimited (Kafka's own value); absent or null when unknown. */
+  readonly retentionMs?: number | null;
+  /** Signals the collector tried to read for this partition and could not (ACLs, fetch error, a
+   * record timestamp of -1): flagged so a missing signal is never read as lag 0 or data loss. */
+  readonly missingSignals?: readonly MissingSignal[];
 }
+
+export const MissingSignal = {
+  LogStart: 'log-start',
+  RecordTimestamp: 'record-timestamp',
+  Retention: 'retention',
+  Assignments: 'assignments',
+} as const;
+export type MissingSignal = (typeof MissingSignal)[keyof typeof MissingSignal];
 
 export interface GroupSnapshot {
   readonly cluster: string;
@@ -84,6 +100,9 @@ export interface GroupSnapshot {
   readonly state: GroupState;
   /** Active member count; null when unknown. */
   readonly members: number | null;
+  /** Topic -> partitions assigned to some member of the group (the union over members), sorted;
+   * absent or null when unknown (no members, or the protocol cannot be described). */
+  readonly assignments?: Readonly<Record<string, readonly number[]>> | null;
   /** Sorted by (topic, partition). */
   readonly partitions: readonly PartitionOffsets[];
 }
