@@ -257,7 +257,7 @@ describe('dashboard', () => {
         ['Top 10 groups by time lag (seconds behind)', METRIC.MaxTimeLagSeconds],
       ] as const) {
         expect(metricsOf(cluster, title)[0][0].expression).toBe(
-          `SELECT MAX(${metric}) FROM SCHEMA("Lagwatch", Cluster, Group) WHERE Cluster = '${cluster}' GROUP BY Group ORDER BY MAX() DESC LIMIT 10`,
+          `SELECT MAX("${metric}") FROM SCHEMA("Lagwatch", "Cluster", "Group") WHERE "Cluster" = '${cluster}' GROUP BY "Group" ORDER BY MAX() DESC LIMIT 10`,
         );
       }
     }
