@@ -45,6 +45,8 @@ const kmsKeyArns = z.array(
 const teamSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'letters, digits, . _ - only (1-64)' }),
   emails: z.array(z.email({ message: 'expected an email address' })).default([]),
+  /** Lowest alert severity the team's email takes (SNS filter on the `severity` attribute); chat takes all. */
+  emailSeverity: z.enum(['WARNING', 'ERROR'], { message: 'WARNING or ERROR' }).default('ERROR'),
 });
 
 const slackSchema = z.strictObject({
