@@ -16,6 +16,7 @@ import { SnsNotifier } from './adapters/sns/sns-notifier.js';
 import type { CollectDeps } from './app/collect.js';
 import type { EvaluateDeps } from './app/evaluate.js';
 import type { Logger } from './app/ports.js';
+import { arnRegionAccount } from './config/app-config.js';
 import { parseClusterConfig, type ClusterConfig } from './config/cluster.js';
 import { ENV, type EnvName } from './config/env.js';
 import { parsePolicyConfig } from './config/policy.js';
@@ -60,16 +61,26 @@ function json(env: Env, name: EnvName): unknown {
 let dynamo: DynamoDBDocumentClient | undefined;
 let cloudwatch: CloudWatchClient | undefined;
 let sns: SNSClient | undefined;
-let secrets: SecretsManagerClient | undefined;
+const secretsByRegion = new Map<string, SecretsManagerClient>();
 const clients = {
   dynamo: () => (dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({}))),
   cloudwatch: () => (cloudwatch ??= new CloudWatchClient({})),
   sns: () => (sns ??= new SNSClient({})),
-  secrets: () => (secrets ??= new SecretsManagerClient({})),
+  /** A secret is read in its ARN's region (a client in the Lambda's region could not find it). */
+  secrets: (arn: string) => {
+    const region = arnRegionAccount(arn)?.region ?? '';
+    let client = secretsByRegion.get(region);
+    if (client === undefined) {
+      client = new SecretsManagerClient(region === '' ? {} : { region });
+      secretsByRegion.set(region, client);
+    }
+    return client;
+  },
 };
 
-async function readSecret(arn: string): Promise<string> {
-  const out = await clients.secrets().send(new GetSecretValueCommand({ SecretId: arn }));
+/** Reads a Secrets Manager secret's string, in the secret's own region. */
+export async function readSecret(arn: string): Promise<string> {
+  const out = await clients.secrets(arn).send(new GetSecretValueCommand({ SecretId: arn }));
   if (out.SecretString === undefined) throw new ConfigError(`secret ${arn}`, 'has no string value');
   return out.SecretString;
 }
@@ -163,7 +174,7 @@ export function slackForwarderFromEnv(env: Env): SlackForwarderApp {
   let url: Promise<string> | undefined;
   return {
     webhookUrl: () => {
-      url ??= resolveSlackWebhookUrl(clients.secrets(), secretArn);
+      url ??= resolveSlackWebhookUrl(clients.secrets(secretArn), secretArn);
       // A failed read (throttled, secret not yet set) is retried on the next invocation.
       url.catch(() => (url = undefined));
       return url;

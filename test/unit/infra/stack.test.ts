@@ -108,7 +108,7 @@ describe('VPC endpoints for the private collector', () => {
       VpcEndpointType: 'Interface',
       PrivateDnsEnabled: true,
       SubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
-      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.monitoring']] },
+      ServiceName: 'com.amazonaws.eu-west-1.monitoring',
     });
   });
 
@@ -121,7 +121,7 @@ describe('VPC endpoints for the private collector', () => {
     const secretTemplate = synth(withSecret).template;
     secretTemplate.resourceCountIs('AWS::EC2::VPCEndpoint', 3);
     secretTemplate.hasResourceProperties('AWS::EC2::VPCEndpoint', {
-      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.secretsmanager']] },
+      ServiceName: 'com.amazonaws.eu-west-1.secretsmanager',
     });
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
 
@@ -259,6 +259,7 @@ describe('alerts', () => {
     const config = minimalConfig();
     const secret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-hook';
     config.slack = { webhookSecretArn: secret };
+    config.region = 'eu-west-1';
     const built = synth(config);
     built.template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
     const forwarder = built.stack.alerting.slackForwarder!.function;
@@ -411,6 +412,7 @@ describe('self-health: evaluator heartbeat, stream, notifications, dead letters'
   it('gives the Slack forwarder an encrypted dead-letter queue after two retries, with error and depth alarms', () => {
     const config = minimalConfig();
     config.slack = { webhookSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-hook' };
+    config.region = 'eu-west-1';
     const built = synth(config);
     const queue = built.stack.alerting.forwarderDeadLetters!;
     const queueId = built.stack.resolve((queue.node.defaultChild as any).logicalId) as string;
