@@ -64,27 +64,40 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Ensures `<cacheDir>/moto-venv` holds moto[server]==MOTO_VERSION; returns the moto_server path. */
-export async function ensureMoto(options: MotoOptions = {}): Promise<string> {
+/**
+ * Ensures `<cacheDir>/<venv>` holds the pinned PyPI package (`pipSpec`, e.g. `moto[server]==5.2.5`),
+ * installed once and cached; returns the path of its `bin/<binary>`.
+ */
+export async function ensureVenvTool(
+  tool: { venv: string; pipSpec: string; binary: string; /** file marking a finished install */ marker: string },
+  options: MotoOptions = {},
+): Promise<string> {
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const onProgress = options.onProgress ?? (() => {});
-  const venv = join(cacheDir, 'moto-venv');
-  const marker = join(venv, `.lagwatch-moto-${MOTO_VERSION}`);
-  const binary = join(venv, 'bin', 'moto_server');
+  const venv = join(cacheDir, tool.venv);
+  const marker = join(venv, tool.marker);
+  const binary = join(venv, 'bin', tool.binary);
   if (existsSync(marker)) return binary;
   await mkdir(cacheDir, { recursive: true });
-  return withLock(join(cacheDir, 'moto-venv.lock'), async () => {
+  return withLock(join(cacheDir, `${tool.venv}.lock`), async () => {
     if (existsSync(marker)) return binary;
-    onProgress(`installing moto[server]==${MOTO_VERSION} into ${venv} (once; cached afterwards)`);
+    onProgress(`installing ${tool.pipSpec} into ${venv} (once; cached afterwards)`);
     await rm(venv, { recursive: true, force: true });
     await run('python3', ['-m', 'venv', venv], onProgress);
     const pip = join(venv, 'bin', 'pip');
-    await run(pip, ['install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`], onProgress);
+    await run(pip, ['install', '--quiet', '--disable-pip-version-check', tool.pipSpec], onProgress);
     await writeFile(marker, `${new Date().toISOString()}\n`);
     return binary;
   });
 }
 
+/** Ensures `<cacheDir>/moto-venv` holds moto[server]==MOTO_VERSION; returns the moto_server path. */
+export function ensureMoto(options: MotoOptions = {}): Promise<string> {
+  return ensureVenvTool(
+    { venv: 'moto-venv', pipSpec: `moto[server]==${MOTO_VERSION}`, binary: 'moto_server', marker: `.lagwatch-moto-${MOTO_VERSION}` },
+    options,
+  );
+}
 
 async function waitUntilAnswering(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
