@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { PolicyConfig } from '../core/policy.js';
+import { arnRegionAccount } from './arn.js';
 import { parseClusterConfig, type ClusterConfig } from './cluster.js';
 import { issuePath, parsePolicyConfig } from './policy.js';
 
@@ -344,12 +345,6 @@ export const KAFKA_MAX_BACKOFF_MS = 2_000;
 export const COLLECTOR_FINISH_MARGIN_MS = 5_000;
 export function hungRequestBudgetMs(cluster: Pick<ClusterConfig, 'connectionTimeoutMs' | 'requestTimeoutMs'>): number {
   return KAFKA_ATTEMPTS * (cluster.connectionTimeoutMs + cluster.requestTimeoutMs) + (KAFKA_ATTEMPTS - 1) * KAFKA_MAX_BACKOFF_MS;
-}
-
-/** An ARN's region and account (`arn:PARTITION:SERVICE:REGION:ACCOUNT:...`), or null. */
-export function arnRegionAccount(arn: string): { region: string; account: string } | null {
-  const match = /^arn:[^:]+:[^:]+:([a-z0-9-]*):(\d{12}):/.exec(arn);
-  return match ? { region: match[1] ?? '', account: match[2] ?? '' } : null;
 }
 
 /** Every string under `value` with its config key, e.g. `clusters[1].sasl.passwordSecretArn`. */

@@ -1,7 +1,7 @@
 // Slack forwarder Lambda: subscribed to the alert topic, posts each message to an incoming webhook.
 import type { SNSEvent } from 'aws-lambda';
 import { forwardSnsEventToSlack } from '../adapters/slack/slack-forwarder.js';
-import { slackForwarderFromEnv } from '../composition.js';
+import { slackForwarderFromEnv } from '../forwarder-composition.js';
 
 const app = slackForwarderFromEnv(process.env);
 
