@@ -92,7 +92,7 @@ const context = { functionName: 'lagwatch-test', awsRequestId: 'req-1', invokedF
   const run = { stdout, stderr, status };
   const marker = run.stdout.lastIndexOf('@@RESULT@@');
   if (marker < 0) throw new Error(`bundle ${assetDir} did not finish (status ${run.status}):\n${run.stderr}\n${run.stdout}`);
-  return { ...(JSON.parse(run.stdout.slice(marker + '@@RESULT@@'.length)) as Omit<Invocation, 'stdout'>), stdout: run.stdout.slice(0, marker) };
+  return { ...(JSON.parse(run.stdout.slice(marker + '@@RESULT@@'.length)) as Omit<Invocation, 'stdout'>), stdout: run.stdout.slice(0, marker) + run.stderr };
 }
 
 let template: { Resources: Record<string, Resource> };
@@ -239,6 +239,11 @@ describe('the synthesized bundles, run as Lambda runs them', { timeout: 600_000 
     const evaluation = await invoke(assetOf(evaluatorId), environmentOf(evaluatorId), [stream]);
     expect(evaluation.error, evaluation.stdout).toBeUndefined();
     expect(evaluation.results[0]).toEqual({ batchItemFailures: [] });
+    // Powertools Logger: JSON lines carrying the service and the invocation's Lambda context.
+    const logLines = evaluation.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logLines).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'evaluation done', service: 'lagwatch-evaluator', function_request_id: 'req-1', cluster: CLUSTER }),
+    );
     record('evaluator', evaluatorId, evaluation);
     const [delivered] = (await alerts.waitFor(before + 1)).slice(before) as { json: any }[];
     const envelope = delivered!.json as { Subject: string; Message: string; MessageId: string };
