@@ -11,6 +11,7 @@ import { SnsNotifier } from '../functions/adapters/sns/sns-notifier.js';
 import { runCollection } from '../functions/app/collect.js';
 import { runEvaluation } from '../functions/app/evaluate.js';
 import type { Logger } from '../functions/app/ports.js';
+import type { MetricDatum } from '../functions/core/metrics.js';
 import { DEFAULT_POLICY, type PolicyConfig } from '../functions/core/policy.js';
 import type { ClusterSnapshot, GroupSnapshot, PartitionOffsets } from '../functions/core/types.js';
 import { awsClients, freshTable } from '../test/aws/aws-clients.js';
@@ -49,6 +50,35 @@ const LOG_BYTES_PER_RUN = 2048;
 const ALERT_ITEM_BYTES = 200;
 
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** Bytes of the EMF log lines (what Powertools Metrics writes) for a batch: one document per
+ * (dimension values, timestamp), at most 100 metrics each, plus Lambda's ~60-byte line prefix. */
+function emfSize(namespace: string, batch: readonly MetricDatum[]): { bytes: number; documents: number } {
+  const byDimensions = new Map<string, MetricDatum[]>();
+  for (const m of batch) {
+    const key = JSON.stringify([m.timestamp, Object.entries(m.dimensions).sort()]);
+    byDimensions.set(key, [...(byDimensions.get(key) ?? []), m]);
+  }
+  let bytes = 0;
+  let documents = 0;
+  for (const group of byDimensions.values()) {
+    for (let i = 0; i < group.length; i += 100) {
+      const part = group.slice(i, i + 100);
+      const first = part[0]!;
+      const doc = {
+        _aws: {
+          Timestamp: first.timestamp,
+          CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [Object.keys(first.dimensions)], Metrics: part.map((m) => ({ Name: m.name, Unit: m.unit })) }],
+        },
+        ...first.dimensions,
+        ...Object.fromEntries(part.map((m) => [m.name, m.value])),
+      };
+      bytes += Buffer.byteLength(JSON.stringify(doc)) + 60;
+      documents++;
+    }
+  }
+  return { bytes, documents };
+}
 
 /** Deterministic pseudo-random in [0, 1) from integers (so every run of the bench sees the same fleet). */
 function rand(...seed: number[]): number {
@@ -124,7 +154,20 @@ async function main(): Promise<void> {
     const store = new DynamoSnapshotStore(clients.doc, { tableName, retentionMs, logger: quiet });
     const alerts = new DynamoAlertStateStore(clients.doc, { tableName, logger: quiet });
     const notifier = new SnsNotifier(clients.sns, { topicArn });
-    const metrics = new CloudWatchMetricsSink(clients.cloudwatch, { namespace: 'LagwatchCostBench', logger: quiet });
+    const sink = new CloudWatchMetricsSink(clients.cloudwatch, { namespace: 'LagwatchCostBench', logger: quiet });
+    // What the sink is handed, so the same data can be priced as embedded metric format (EMF) log lines.
+    const emf = { bytes: 0, documents: 0, datums: 0, measuring: false };
+    const metrics = Object.assign(Object.create(sink) as CloudWatchMetricsSink, {
+      put: async (batch: readonly MetricDatum[]) => {
+        if (emf.measuring) {
+          const size = emfSize('LagwatchCostBench', batch);
+          emf.bytes += size.bytes;
+          emf.documents += size.documents;
+          emf.datums += batch.length;
+        }
+        return sink.put(batch);
+      },
+    });
     const policy: PolicyConfig = { defaults: DEFAULT_POLICY, overrides: [] };
     const cluster = 'bench';
     const start = Date.now() - (Date.now() % INTERVAL_MS) - (WINDOW + MEASURED_RUNS + 5) * INTERVAL_MS;
@@ -148,6 +191,7 @@ async function main(): Promise<void> {
         measured.cwCalls = metrics.calls;
         measured.publishes = notifier.published;
         metrics.distinctMetrics.clear();
+        emf.measuring = true;
       }
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
@@ -202,6 +246,9 @@ async function main(): Promise<void> {
     const retainedRuns = retentionMs / INTERVAL_MS;
     const storageGb = (retainedRuns * (bytesPerRun + (chunksPerRun + 1) * 100)) / 1024 ** 3;
     const metricCost = (n: number) => n * PRICES.cloudwatchMetricMonth;
+    const emfBytesPerRun = perRun(emf.bytes);
+    const emfCost = ((emfBytesPerRun * RUNS_PER_MONTH) / 1024 ** 3) * PRICES.logsIngestGb;
+    const putCost = cwCalls * RUNS_PER_MONTH * PRICES.cloudwatchPutRequest;
 
     const lines: [string, string, number][] = [
       ['Lambda compute (collector store + evaluator)', `${(modeledS * 1000).toFixed(0)} ms/run (modeled) × ${MEMORY_GB * 1024} MB`, modeledS * MEMORY_GB * RUNS_PER_MONTH * PRICES.lambdaGbSecond],
@@ -257,6 +304,11 @@ async function main(): Promise<void> {
     console.log(
       `Metrics: the ${distinctMetrics} distinct metrics the evaluator published in the measured hour (core evaluationMetrics and runMetrics: per-cluster counts, collector and evaluator health, ` +
         `detail for groups not OK, MaxLag/MaxTimeLagSeconds for the top 10 lagging). CloudWatch bills each per hour it receives data, $0.30 per 730 metric-hours.`,
+    );
+    console.log(
+      `\nPowertools Metrics (EMF) instead of PutMetricData, same data: ${perRun(emf.datums).toFixed(0)} datums/run become ${perRun(emf.documents).toFixed(0)} EMF documents ` +
+        `(one per dimension-value set, ≤ 100 metrics each) = ${(emfBytesPerRun / 1024).toFixed(1)} KB of log lines per run → ${usd(emfCost)}/month of log ingestion ` +
+        `vs ${usd(putCost)}/month for ${cwCalls.toFixed(1)} PutMetricData calls/run; the custom-metric charge (${usd(metricCost(distinctMetrics))}) is the same either way.`,
     );
     clients.dynamodb.destroy();
   } finally {
