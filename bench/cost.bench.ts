@@ -46,8 +46,11 @@ const AWS_LATENCY_MS = 10;
 const EVALUATOR_CONCURRENCY = 8;
 /** Log bytes a run writes to CloudWatch Logs (START/END/REPORT lines plus a few JSON log lines). */
 const LOG_BYTES_PER_RUN = 2048;
-/** An alert-state item (pk, sk, status, incidentId, team, times, version) is ~200 B: 1 WRU per write. */
-const ALERT_ITEM_BYTES = 200;
+/** An alert item (keys, revision, run time, the state as JSON, and while pending the outbox message
+ * as JSON) is ~0.3 KB open, up to ~2 KB with a pending message: 1–2 WRU per write; 1 KB is used. */
+const ALERT_ITEM_BYTES = 1024;
+/** Writes per message: the claim (state + outbox message) and clearing the outbox after the publish. */
+const ALERT_WRITES_PER_MESSAGE = 2;
 
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -229,9 +232,9 @@ async function main(): Promise<void> {
     const perRun = (v: number) => v / MEASURED_RUNS;
     const publishes = perRun(notifier.published - measured.publishes);
     // DynamoDB's rules applied to the items actually sent and returned: snapshot chunks + run record
-    // (writes), the two window Queries and the latest-run Query (reads), plus alert state: one write per
-    // transition claimed (≈ one per message) and the consistent Query listing open states every run.
-    const alertWru = publishes * Math.ceil(ALERT_ITEM_BYTES / 1024);
+    // (writes), the two window Queries and the latest-run Query (reads), plus alert state: two writes per
+    // message (claim with the outbox, then clear it) and the consistent Query listing the records every run.
+    const alertWru = publishes * ALERT_WRITES_PER_MESSAGE * Math.ceil(ALERT_ITEM_BYTES / 1024);
     const alertRru = Math.max(1, Math.ceil(perRun(measured.alertBytes) / 4096));
     const wru = perRun(usage.writeUnitsEstimated) + alertWru;
     const rru = perRun(usage.readUnitsEstimated) + alertRru;
