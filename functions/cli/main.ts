@@ -1,5 +1,5 @@
 // The `lagwatch` command line: `npm run --silent lagwatch -- <command>`; `npm start` is `lagwatch start`.
-import { ConfigError, InputError, LagwatchError, UsageError } from '../core/errors.js';
+import { describeError, exitCodeFor } from './exit.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -19,11 +19,6 @@ function usage(): string {
   return ['usage: lagwatch <command> [options]', '', 'commands:', ...lines].join('\n');
 }
 
-/** Bad input and config exit 2; a cluster or AWS failure exits 1. Messages go to stderr only. */
-export function exitCodeFor(error: unknown): number {
-  return error instanceof InputError || error instanceof ConfigError || error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
-}
-
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -35,11 +30,18 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`lagwatch: unknown command "${name}"\n\n${usage()}\n`);
     return 2;
   }
+  const verbose = rest.includes('--verbose');
+  // A failure in a background task (a kafkajs socket, a timer) still ends in one line, not a trace.
+  const fatal = (error: unknown): void => {
+    process.stderr.write(`lagwatch ${name}: ${describeError(error, verbose)}\n`);
+    process.exit(exitCodeFor(error));
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
   try {
     return await (await command.load())(rest);
   } catch (error) {
-    const message = error instanceof LagwatchError || error instanceof Error ? error.message : String(error);
-    process.stderr.write(`lagwatch ${name}: ${message}\n`);
+    process.stderr.write(`lagwatch ${name}: ${describeError(error, verbose)}\n`);
     return exitCodeFor(error);
   }
 }

@@ -115,6 +115,7 @@ async function watch({ values, brokers, intervalSeconds, windowSize, webhook }: 
           progress: (m) => view.progress(m),
           actorLogger: createLineLogger(show, 'info'),
           cleanup,
+          signal,
           ...(values['kafka-version'] ? { kafkaVersion: values['kafka-version'] } : {}),
         });
         targets = [{ cluster: demo.cluster, onTick: (r) => demo.actors.onTick(r.tick) }];
@@ -134,7 +135,7 @@ async function watch({ values, brokers, intervalSeconds, windowSize, webhook }: 
         title = `lagwatch watching ${cluster.name} (${cluster.brokers.join(',')})`;
       }
       if (signal.aborted) return 130;
-      view.progress(`${title}: first snapshot now, then every ${intervalMs / 1000}s; store in ${store.dataDir}`);
+      view.progress(`${title}: first snapshot now, then every ${intervalMs / 1000}s on the interval boundary; store in ${store.dataDir}`);
       await runLocal({
         targets,
         store,
@@ -144,13 +145,19 @@ async function watch({ values, brokers, intervalSeconds, windowSize, webhook }: 
         logger,
         signal,
         cleanup,
+        // A cluster we watch (not the demo's own) that cannot be read at startup ends the command.
+        failFast: !demoMode,
         onUpdate: (result, all) => {
           const at = new Date(result.scheduledAt).toLocaleTimeString();
-          const collection = result.collectionError === null ? '' : ` · collection failed: ${result.collectionError}`;
-          view.render(all, `${title} · tick ${result.tick} at ${at}, every ${intervalMs / 1000}s · Ctrl-C to stop${collection}`);
+          const stale = result.collectionError === null ? null : `collection failed at ${at}: ${result.collectionError}; showing the last verdicts`;
+          view.render(all, `${title} · tick ${result.tick} at ${at}, every ${intervalMs / 1000}s · Ctrl-C to stop`, stale);
         },
       });
       return 0;
+    } catch (error) {
+      // Ctrl-C while starting (jar download, broker start, topics): a stop, not a failure to report.
+      if (signal.aborted) return 0;
+      throw error;
     } finally {
       await cleanup.run(logger);
     }

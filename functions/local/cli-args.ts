@@ -20,6 +20,15 @@ export function parseCommandArgs<const O extends Options & { help: { type: 'bool
   argv: readonly string[],
   options: O,
 ): { readonly values: ParsedValues<O> } | { readonly exit: number } {
+  const swallowed = flagsTakenByNpm(Object.keys(options), process.env);
+  if (swallowed.length > 0) {
+    const flags = swallowed.map((f) => `--${f}`).join(' ');
+    process.stderr.write(
+      `lagwatch ${command}: npm took ${flags} as its own config, so lagwatch never saw ${swallowed.length > 1 ? 'them' : 'it'}; ` +
+        `put -- before lagwatch's flags, e.g. npm start -- ${flags} …\n`,
+    );
+    return { exit: 2 };
+  }
   let values: ParsedValues<O>;
   try {
     values = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values as ParsedValues<O>;
@@ -32,6 +41,16 @@ export function parseCommandArgs<const O extends Options & { help: { type: 'bool
     return { exit: 0 };
   }
   return { values };
+}
+
+/**
+ * Flags of this command that npm swallowed: `npm start --brokers h:9092` (no `--`) makes npm read
+ * `--brokers` as its own config and hand it to the script only as `npm_config_brokers`. Only when
+ * running under npm (`npm_lifecycle_event` set).
+ */
+export function flagsTakenByNpm(optionNames: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  if (env['npm_lifecycle_event'] === undefined) return [];
+  return optionNames.filter((name) => name !== 'help' && env[`npm_config_${name.replace(/-/g, '_')}`] !== undefined);
 }
 
 /** Runs a command body; a UsageError becomes exit code 2 with its message on stderr. */

@@ -122,6 +122,7 @@ export class DemoActors {
       waitForLeaders: true,
       topics: DEMO_SCENARIOS.map((s) => ({ topic: topics[s], numPartitions: s === 'healthy' ? 2 : 1, replicationFactor: 1 })),
     });
+    await this.waitForLeadership(DEMO_SCENARIOS.map((s) => topics[s]));
     await this.producer.connect();
     await this.producer.send({
       topic: topics.rewound,
@@ -145,6 +146,29 @@ export class DemoActors {
       this.startConsumer('stuck', 0),
       this.startConsumer('rewound', 0),
     ]);
+  }
+
+  /**
+   * Waits until every partition's leader serves it. createTopics' waitForLeaders only checks that
+   * the metadata names a leader; on KRaft the leader may still answer "This server does not host
+   * this topic-partition" for a moment after, and a produce in that moment fails the demo. A
+   * ListOffsets answered by the leader is the proof that it hosts the partition.
+   */
+  private async waitForLeadership(topics: readonly string[], timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const topic of topics) {
+      for (;;) {
+        try {
+          const offsets = await this.admin.fetchTopicOffsets(topic);
+          if (offsets.length > 0) break;
+        } catch (error) {
+          if (Date.now() > deadline || this.stop.signal.aborted) {
+            throw new Error(`demo topic ${topic} has no serving leader after ${timeoutMs / 1000} s (${String(error)}); is the broker healthy?`, { cause: error });
+          }
+        }
+        await abortableSleep(200, this.stop.signal);
+      }
+    }
   }
 
   private async produce(loop: ProducerLoop): Promise<void> {

@@ -9,6 +9,7 @@
 //   clusters/<cluster>/alerts/<group>.json      the group's open AlertState
 // Names are percent-encoded (dots too) so any group name is one safe file name.
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AlertState } from '../../core/alert.js';
@@ -182,6 +183,7 @@ export class FileStore implements SnapshotStore, AlertStateStore {
   async close(): Promise<void> {
     if (!this.locked) return;
     this.locked = false;
+    process.off('exit', this.releaseLockOnExit);
     await rm(join(this.dataDir, 'lock'), { force: true });
   }
 
@@ -244,12 +246,18 @@ export class FileStore implements SnapshotStore, AlertStateStore {
     }
   }
 
+  /** A forced exit (a second Ctrl-C) skips close(): drop the lock anyway, synchronously. */
+  private readonly releaseLockOnExit = (): void => {
+    rmSync(join(this.dataDir, 'lock'), { force: true });
+  };
+
   private async acquireLock(): Promise<void> {
     const path = join(this.dataDir, 'lock');
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
         this.locked = true;
+        process.on('exit', this.releaseLockOnExit);
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw this.ioError('create', path, error);
