@@ -3,7 +3,7 @@
 // formatted into a temp dir and run with `java`. One PLAINTEXT listener, optionally a SASL/SCRAM one.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -406,13 +406,15 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions = {}): P
   const pid = child.pid;
   if (pid === undefined) throw new KafkaHarnessError('could not spawn java for the Kafka broker');
 
-  // Never leave a broker behind when this process dies without calling stop() (a crashed test run).
+  // Never leave a broker or its folder behind when this process exits without calling stop() (a
+  // crashed test run, a forced second Ctrl-C).
   const killOnExit = (): void => {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // gone
     }
+    rmSync(dir, { recursive: true, force: true });
   };
   if (!options.detached) process.on('exit', killOnExit);
   else child.unref();
