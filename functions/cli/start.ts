@@ -2,7 +2,7 @@
 // a local broker; with --brokers or --config it watches that real cluster. Collector and evaluator
 // run in-process every interval against the file store in --data-dir (default .lagwatch/).
 import { readJsonInput } from './io.js';
-import { loadAppConfig } from '../config/app-config.js';
+import { loadLocalConfig } from '../local/local-config.js';
 import { parseClusterConfig } from '../config/cluster.js';
 import { parsePolicyConfig } from '../config/policy.js';
 import type { PolicyConfig } from '../core/policy.js';
@@ -20,7 +20,17 @@ import {
   withShutdown,
   type WatchTarget,
 } from '../local/local-mode.js';
-import { UsageError, exitOnUsageError, parseBrokerList, parseCommandArgs, positiveNumber, webhookUrl } from '../local/cli-args.js';
+import {
+  GROUP_FILTER_OPTIONS,
+  UsageError,
+  applyGroupFilter,
+  exitOnUsageError,
+  parseBrokerList,
+  parseCommandArgs,
+  positiveNumber,
+  webhookUrl,
+  type GroupFilterFlags,
+} from '../local/cli-args.js';
 import { LiveView } from './view.js';
 
 const USAGE = `usage: lagwatch start [--brokers HOST:PORT[,...] | --config FILE] [options]
@@ -29,9 +39,12 @@ With neither --brokers nor --config: starts a local Kafka broker and plays the l
 (five consumer groups: healthy, slow, stopped, stuck, rewound).
 
   --brokers LIST       watch this cluster (add --demo to play the demo on it instead)
-  --config FILE        watch every cluster of an app config file (the one cdk deploy reads)
+  --config FILE        watch every cluster of a lagwatch.config.json (clusters and policy are
+                       read; teams, Slack and network are deploy-only and may be left out)
   --cluster NAME       cluster name for --brokers (default local)
   --policy FILE        policy JSON for --brokers (defaults, overrides); --config brings its own
+  --group-pattern P    watch only groups matching P (glob such as 'pay-*' or /regex/; repeatable)
+  --exclude-pattern P  skip groups matching P (repeatable)
   --interval SECONDS   snapshot interval (default 5 for the demo, 60 or the config's otherwise)
   --window N           demo window size in snapshots (default 10)
   --data-dir DIR       local store (default ${DEFAULT_DATA_DIR}/ in the current folder)
@@ -55,6 +68,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     demo: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     'kafka-version': { type: 'string' },
+    ...GROUP_FILTER_OPTIONS,
     help: { type: 'boolean', short: 'h', default: false },
   });
   if ('exit' in parsed) return parsed.exit;
@@ -64,6 +78,10 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     if (values.demo && values.config !== undefined) throw new UsageError('--demo plays on a local broker or on --brokers, not on --config clusters');
     if (values.policy !== undefined && values.config !== undefined) throw new UsageError('--policy is for --brokers; a --config file carries its own policy');
     if (values.cluster !== undefined && values.brokers === undefined) throw new UsageError('--cluster names the --brokers cluster; give --brokers too');
+    const demo = values.demo || (values.brokers === undefined && values.config === undefined);
+    if (demo && (values['group-pattern'] !== undefined || values['exclude-pattern'] !== undefined)) {
+      throw new UsageError('--group-pattern/--exclude-pattern filter a cluster you watch (--brokers or --config), not the demo');
+    }
     return watch({
       values,
       brokers: values.brokers === undefined ? null : parseBrokerList(values.brokers, '--brokers'),
@@ -75,7 +93,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
 }
 
 interface WatchInput {
-  readonly values: {
+  readonly values: GroupFilterFlags & {
     config?: string;
     cluster?: string;
     policy?: string;
@@ -122,13 +140,13 @@ async function watch({ values, brokers, intervalSeconds, windowSize, webhook }: 
         policy = demoPolicy(windowSize);
         title = `lagwatch demo on ${demo.bootstrap}`;
       } else if (values.config !== undefined) {
-        const config = loadAppConfig(values.config);
-        targets = config.clusters.map((c) => ({ cluster: c.connection }));
+        const config = loadLocalConfig(values.config);
+        targets = config.clusters.map((c) => ({ cluster: applyGroupFilter(c, values) }));
         policy = config.policy;
-        intervalMs = Math.round((intervalSeconds ?? config.snapshotIntervalMs / 1000) * 1000);
+        intervalMs = Math.round((intervalSeconds ?? (config.snapshotIntervalMs ?? 60_000) / 1000) * 1000);
         title = `lagwatch watching ${targets.map((t) => t.cluster.name).join(', ')}`;
       } else {
-        const cluster = parseClusterConfig({ name: values.cluster ?? 'local', brokers }, '--cluster/--brokers');
+        const cluster = applyGroupFilter(parseClusterConfig({ name: values.cluster ?? 'local', brokers }, '--cluster/--brokers'), values);
         targets = [{ cluster }];
         policy = values.policy === undefined ? parsePolicyConfig({}) : parsePolicyConfig(await readJsonInput(values.policy), values.policy);
         intervalMs = Math.round((intervalSeconds ?? 60) * 1000);

@@ -2,6 +2,8 @@
 // strict mode, --help, and exit code 2 with a message naming the bad flag.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../core/errors.js';
+import { compilePattern } from '../core/policy.js';
+import type { ClusterConfig } from '../config/cluster.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type ParsedValues<O extends Options> = ReturnType<
@@ -92,4 +94,38 @@ export function webhookUrl(value: string | undefined): string | null {
   if (value === undefined) return null;
   if (!URL.canParse(value)) throw new UsageError(`--webhook expects a URL, got ${JSON.stringify(value)}`);
   return value;
+}
+
+/** The group filter flags of start and snapshot: repeatable, the one pattern syntax (glob or /regex/). */
+export const GROUP_FILTER_OPTIONS = {
+  'group-pattern': { type: 'string', multiple: true },
+  'exclude-pattern': { type: 'string', multiple: true },
+} as const;
+
+export interface GroupFilterFlags {
+  readonly 'group-pattern'?: readonly string[] | undefined;
+  readonly 'exclude-pattern'?: readonly string[] | undefined;
+}
+
+/**
+ * Narrows a cluster's groups by the flags: --group-pattern replaces the allow list, --exclude-pattern
+ * adds to the deny list. A pattern that does not compile is a UsageError naming it.
+ */
+export function applyGroupFilter(cluster: ClusterConfig, flags: GroupFilterFlags): ClusterConfig {
+  const allow = flags['group-pattern'] ?? [];
+  const deny = flags['exclude-pattern'] ?? [];
+  for (const [flag, patterns] of [['--group-pattern', allow], ['--exclude-pattern', deny]] as const) {
+    for (const pattern of patterns) {
+      try {
+        compilePattern(pattern);
+      } catch (error) {
+        throw new UsageError(`${flag}: ${(error as Error).message}`);
+      }
+    }
+  }
+  if (allow.length === 0 && deny.length === 0) return cluster;
+  return {
+    ...cluster,
+    groups: { allow: allow.length > 0 ? [...allow] : cluster.groups.allow, deny: [...cluster.groups.deny, ...deny] },
+  };
 }
