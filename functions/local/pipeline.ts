@@ -37,11 +37,16 @@ export interface TickResult {
  */
 export async function runTick(deps: LocalPipelineDeps, tick: number, scheduledAt: number, failFast = false): Promise<TickResult> {
   let collectionError: string | null = null;
+  // runCollection logs its own failure before throwing; here the caller shows it instead (the view's
+  // heading, or the command's one error line), so error lines are held and dropped on a failure.
+  const held: (() => void)[] = [];
+  const logger: Logger = { ...deps.logger, error: (message, fields) => void held.push(() => deps.logger.error(message, fields)) };
   try {
     await runCollection(
-      { collector: deps.collector, store: deps.store, metrics: deps.metrics, logger: deps.logger, clock: deps.clock },
+      { collector: deps.collector, store: deps.store, metrics: deps.metrics, logger, clock: deps.clock },
       { cluster: deps.cluster, scheduledAt },
     );
+    for (const log of held) log();
   } catch (error) {
     // The cluster is unreachable this time: nothing stored; keep evaluating what we have.
     if (!(error instanceof CollectorError) || failFast) throw error;
