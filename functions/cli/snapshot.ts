@@ -6,7 +6,7 @@ import { parseClusterConfig } from '../config/cluster.js';
 import { ConfigError, LagwatchError } from '../core/errors.js';
 import { formatOffset, lagOf } from '../core/offsets.js';
 import type { ClusterSnapshot } from '../core/types.js';
-import { GROUP_FILTER_OPTIONS, UsageError, applyGroupFilter, parseCommandArgs } from '../local/cli-args.js';
+import { GROUP_FILTER_OPTIONS, UsageError, applyGroupFilter, parseCommandArgs, parseGroupFilter } from '../local/cli-args.js';
 import { renderTable } from './table.js';
 
 const USAGE = `usage: lagwatch snapshot --brokers HOST:PORT[,HOST:PORT] [--group-pattern P]... [--exclude-pattern P]...
@@ -76,7 +76,7 @@ export async function snapshotCommand(argv: readonly string[]): Promise<number> 
         { name: values.name, brokers: values.brokers.split(',').map((b) => b.trim()).filter((b) => b.length > 0), tls: values.tls },
         '--',
       ),
-      values,
+      parseGroupFilter(values),
     );
   } catch (error) {
     if (error instanceof UsageError) return usageError(error.message);

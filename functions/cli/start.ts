@@ -29,7 +29,8 @@ import {
   parseCommandArgs,
   positiveNumber,
   webhookUrl,
-  type GroupFilterFlags,
+  parseGroupFilter,
+  type GroupFilter,
 } from '../local/cli-args.js';
 import { LiveView } from './view.js';
 
@@ -84,6 +85,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     }
     return watch({
       values,
+      filter: parseGroupFilter(values),
       brokers: values.brokers === undefined ? null : parseBrokerList(values.brokers, '--brokers'),
       intervalSeconds: positiveNumber(values.interval, '--interval', { min: 0.5, max: 86_400 }),
       windowSize: positiveNumber(values.window, '--window', { integer: true, min: 2, max: 100 }) ?? DEMO_WINDOW,
@@ -93,7 +95,8 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
 }
 
 interface WatchInput {
-  readonly values: GroupFilterFlags & {
+  readonly filter: GroupFilter;
+  readonly values: {
     config?: string;
     cluster?: string;
     policy?: string;
@@ -109,7 +112,7 @@ interface WatchInput {
   readonly webhook: string | null;
 }
 
-async function watch({ values, brokers, intervalSeconds, windowSize, webhook }: WatchInput): Promise<number> {
+async function watch({ values, filter, brokers, intervalSeconds, windowSize, webhook }: WatchInput): Promise<number> {
   const demoMode = values.demo || (brokers === null && values.config === undefined);
 
   const view = new LiveView(process.stdout);
@@ -141,12 +144,12 @@ async function watch({ values, brokers, intervalSeconds, windowSize, webhook }: 
         title = `lagwatch demo on ${demo.bootstrap}`;
       } else if (values.config !== undefined) {
         const config = loadLocalConfig(values.config);
-        targets = config.clusters.map((c) => ({ cluster: applyGroupFilter(c, values) }));
+        targets = config.clusters.map((c) => ({ cluster: applyGroupFilter(c, filter) }));
         policy = config.policy;
         intervalMs = Math.round((intervalSeconds ?? (config.snapshotIntervalMs ?? 60_000) / 1000) * 1000);
         title = `lagwatch watching ${targets.map((t) => t.cluster.name).join(', ')}`;
       } else {
-        const cluster = applyGroupFilter(parseClusterConfig({ name: values.cluster ?? 'local', brokers }, '--cluster/--brokers'), values);
+        const cluster = applyGroupFilter(parseClusterConfig({ name: values.cluster ?? 'local', brokers }, '--cluster/--brokers'), filter);
         targets = [{ cluster }];
         policy = values.policy === undefined ? parsePolicyConfig({}) : parsePolicyConfig(await readJsonInput(values.policy), values.policy);
         intervalMs = Math.round((intervalSeconds ?? 60) * 1000);

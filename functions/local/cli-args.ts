@@ -107,11 +107,16 @@ export interface GroupFilterFlags {
   readonly 'exclude-pattern'?: readonly string[] | undefined;
 }
 
-/**
- * Narrows a cluster's groups by the flags: --group-pattern replaces the allow list, --exclude-pattern
- * adds to the deny list. A pattern that does not compile is a UsageError naming it.
- */
-export function applyGroupFilter(cluster: ClusterConfig, flags: GroupFilterFlags): ClusterConfig {
+/** The checked filter flags: --group-pattern replaces a cluster's allow list, --exclude-pattern adds
+ * to its deny list. */
+export interface GroupFilter {
+  readonly allow: readonly string[];
+  readonly deny: readonly string[];
+}
+
+/** Checks the filter flags before anything starts; a pattern that does not compile is a UsageError
+ * naming the flag and the pattern. */
+export function parseGroupFilter(flags: GroupFilterFlags): GroupFilter {
   const allow = flags['group-pattern'] ?? [];
   const deny = flags['exclude-pattern'] ?? [];
   for (const [flag, patterns] of [['--group-pattern', allow], ['--exclude-pattern', deny]] as const) {
@@ -123,9 +128,13 @@ export function applyGroupFilter(cluster: ClusterConfig, flags: GroupFilterFlags
       }
     }
   }
-  if (allow.length === 0 && deny.length === 0) return cluster;
+  return { allow, deny };
+}
+
+export function applyGroupFilter(cluster: ClusterConfig, filter: GroupFilter): ClusterConfig {
+  if (filter.allow.length === 0 && filter.deny.length === 0) return cluster;
   return {
     ...cluster,
-    groups: { allow: allow.length > 0 ? [...allow] : cluster.groups.allow, deny: [...cluster.groups.deny, ...deny] },
+    groups: { allow: filter.allow.length > 0 ? [...filter.allow] : cluster.groups.allow, deny: [...cluster.groups.deny, ...filter.deny] },
   };
 }

@@ -7,7 +7,7 @@ import { describeError, exitCodeFor } from '../../functions/cli/exit.js';
 import { CollectorError, ConfigError, InputError, UsageError } from '../../functions/core/errors.js';
 import { compilePattern } from '../../functions/core/policy.js';
 import { parseClusterConfig } from '../../functions/config/cluster.js';
-import { applyGroupFilter, flagsTakenByNpm } from '../../functions/local/cli-args.js';
+import { applyGroupFilter, flagsTakenByNpm, parseGroupFilter } from '../../functions/local/cli-args.js';
 import { kafkaUuid } from '../../functions/local/kafka-broker.js';
 
 class KafkaJSProtocolError extends Error {
@@ -102,9 +102,10 @@ describe('one pattern syntax', () => {
 
   it('--group-pattern replaces allow, --exclude-pattern adds to deny, and a bad one is a usage error naming the flag', () => {
     const cluster = parseClusterConfig({ name: 'c', brokers: ['h:1'], groups: { allow: ['*'], deny: ['_*'] } });
-    expect(applyGroupFilter(cluster, {}).groups).toEqual(cluster.groups);
-    expect(applyGroupFilter(cluster, { 'group-pattern': ['pay-*'], 'exclude-pattern': ['pay-test'] }).groups).toEqual({ allow: ['pay-*'], deny: ['_*', 'pay-test'] });
-    expect(() => applyGroupFilter(cluster, { 'exclude-pattern': ['[x'] })).toThrow(/--exclude-pattern: pattern "\[x" is not a valid glob/);
+    expect(applyGroupFilter(cluster, parseGroupFilter({})).groups).toEqual(cluster.groups);
+    const filter = parseGroupFilter({ 'group-pattern': ['pay-*'], 'exclude-pattern': ['pay-test'] });
+    expect(applyGroupFilter(cluster, filter).groups).toEqual({ allow: ['pay-*'], deny: ['_*', 'pay-test'] });
+    expect(() => parseGroupFilter({ 'exclude-pattern': ['[x'] })).toThrow(/--exclude-pattern: pattern "\[x" is not a valid glob/);
   });
 });
 
