@@ -5,7 +5,9 @@ import { readJsonInput } from './io.js';
 import { loadLocalConfig } from '../local/local-config.js';
 import { parseClusterConfig } from '../config/cluster.js';
 import { parsePolicyConfig } from '../config/policy.js';
-import type { PolicyConfig } from '../core/policy.js';
+import { resolvePolicy, type PolicyConfig } from '../core/policy.js';
+import type { GroupVerdict } from '../core/types.js';
+import { parseListenAddress, startHttpApi } from '../local/http-api.js';
 import {
   Cleanup,
   DEFAULT_DATA_DIR,
@@ -51,6 +53,8 @@ With neither --brokers nor --config: starts a local Kafka broker and plays the l
   --data-dir DIR       local store (default ${DEFAULT_DATA_DIR}/ in the current folder)
   --reset              delete the local store first
   --webhook URL        also post alerts to this Slack-compatible incoming webhook
+  --http [HOST:]PORT   serve Burrow's v3 API (/v3/kafka/...) and Prometheus /metrics here
+                       (host 127.0.0.1 unless given; off by default)
   --demo               play the demo on --brokers instead of watching it
   --verbose            log every collection and evaluation
   --kafka-version V    Kafka version of the demo broker (default 3.9.1)`;
@@ -66,6 +70,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     'data-dir': { type: 'string' },
     reset: { type: 'boolean', default: false },
     webhook: { type: 'string' },
+    http: { type: 'string' },
     demo: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     'kafka-version': { type: 'string' },
@@ -90,6 +95,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
       intervalSeconds: positiveNumber(values.interval, '--interval', { min: 0.5, max: 86_400 }),
       windowSize: positiveNumber(values.window, '--window', { integer: true, min: 2, max: 100 }) ?? DEMO_WINDOW,
       webhook: webhookUrl(values.webhook),
+      http: values.http === undefined ? null : parseListenAddress(values.http),
     });
   });
 }
@@ -110,9 +116,10 @@ interface WatchInput {
   readonly intervalSeconds: number | undefined;
   readonly windowSize: number;
   readonly webhook: string | null;
+  readonly http: { host: string; port: number } | null;
 }
 
-async function watch({ values, filter, brokers, intervalSeconds, windowSize, webhook }: WatchInput): Promise<number> {
+async function watch({ values, filter, brokers, intervalSeconds, windowSize, webhook, http }: WatchInput): Promise<number> {
   const demoMode = values.demo || (brokers === null && values.config === undefined);
 
   const view = new LiveView(process.stdout);
@@ -155,7 +162,21 @@ async function watch({ values, filter, brokers, intervalSeconds, windowSize, web
         intervalMs = Math.round((intervalSeconds ?? 60) * 1000);
         title = `lagwatch watching ${cluster.name} (${cluster.brokers.join(',')})`;
       }
-      if (signal.aborted) return 130;
+      if (signal.aborted) return 0;
+      const latest = new Map<string, { verdicts: readonly GroupVerdict[]; error: string | null }>();
+      if (http !== null) {
+        const api = await startHttpApi(
+          {
+            clusters: () => targets.map((t) => t.cluster.name),
+            verdicts: (cluster) => latest.get(cluster)?.verdicts ?? null,
+            collectionError: (cluster) => latest.get(cluster)?.error ?? null,
+            window: async (cluster, group) => (await store.readHistory(cluster, group)).slice(-resolvePolicy(policy, group).windowSize),
+          },
+          http,
+        );
+        cleanup.add('the HTTP API', () => api.close());
+        show(`HTTP API on ${api.url}: /v3/kafka (Burrow's v3 endpoints) and /metrics (Prometheus)`);
+      }
       view.progress(`${title}: first snapshot now, then every ${intervalMs / 1000}s on the interval boundary; store in ${store.dataDir}`);
       await runLocal({
         targets,
@@ -168,7 +189,8 @@ async function watch({ values, filter, brokers, intervalSeconds, windowSize, web
         cleanup,
         // A cluster we watch (not the demo's own) that cannot be read at startup ends the command.
         failFast: !demoMode,
-        onUpdate: (result, all) => {
+        onUpdate: (result, all, cluster) => {
+          latest.set(cluster, { verdicts: all.filter((v) => v.cluster === cluster), error: result.collectionError });
           const at = new Date(result.scheduledAt).toLocaleTimeString();
           const stale = result.collectionError === null ? null : `collection failed at ${at}: ${result.collectionError}; showing the last verdicts`;
           view.render(all, `${title} · tick ${result.tick} at ${at}, every ${intervalMs / 1000}s · Ctrl-C to stop`, stale);

@@ -181,8 +181,8 @@ export interface RunLocalInput {
   readonly dashboardUrl?: string | null;
   /** A cluster unreachable at the first tick ends the run with its CollectorError. */
   readonly failFast?: boolean;
-  /** Called after every tick with the newest verdicts of every cluster. */
-  readonly onUpdate: (result: TickResult, all: readonly GroupVerdict[]) => void;
+  /** Called after every tick of `cluster` with the newest verdicts of every cluster. */
+  readonly onUpdate: (result: TickResult, all: readonly GroupVerdict[], cluster: string) => void;
 }
 
 /** Runs the collect + evaluate loop for every target until aborted (or `until`). */
@@ -213,7 +213,7 @@ export async function runLocal(input: RunLocalInput): Promise<Map<string, GroupV
           onTick: async (result) => {
             // A failed collection judges nothing new: keep the last verdicts (the view marks them stale).
             if (result.collectionError === null || !latest.has(target.cluster.name)) latest.set(target.cluster.name, result.evaluation.verdicts);
-            input.onUpdate(result, [...latest.values()].flat());
+            input.onUpdate(result, [...latest.values()].flat(), target.cluster.name);
             await target.onTick?.(result);
           },
           onSkip: (n) => input.logger.warn(`the last tick overran; skipped ${n} tick(s)`, { cluster: target.cluster.name }),
