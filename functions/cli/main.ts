@@ -7,10 +7,11 @@ type Command = (argv: readonly string[]) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   start: { summary: 'watch a cluster (or play the live demo when none is configured)', load: async () => (await import('./start.js')).startCommand },
   demo: { summary: 'run the demo headless: demo --duration <seconds> [--json]', load: async () => (await import('./demo.js')).demoCommand },
-  snapshot: { summary: 'read committed and log-end offsets: snapshot --brokers HOST:PORT [--group-pattern REGEX] [--json]', load: async () => (await import('./snapshot.js')).snapshotCommand },
+  snapshot: { summary: 'read committed and log-end offsets: snapshot --brokers HOST:PORT [--group-pattern P] [--exclude-pattern P] [--json]', load: async () => (await import('./snapshot.js')).snapshotCommand },
   evaluate: { summary: "evaluate a group's snapshot series (JSON on stdin or --file): evaluate [--json]", load: async () => (await import('./evaluate.js')).evaluateCommand },
   'evaluate-partition': { summary: "Burrow's rules on raw windows (JSON on stdin or --file)", load: async () => (await import('./evaluate.js')).evaluatePartitionCommand },
-  backtest: { summary: 'replay stored history through a policy: backtest --store <dir> --policy <file>', load: async () => (await import('./backtest.js')).backtestCommand },
+  status: { summary: 'what a deployed lagwatch sees: status --table NAME [--region R] [--cluster C]', load: async () => (await import('./status.js')).statusCommand },
+  backtest: { summary: 'replay stored history through a policy: backtest --store <dir> (--policy <file> | --config <file>)', load: async () => (await import('./backtest.js')).backtestCommand },
 };
 
 function usage(): string {
@@ -18,6 +19,10 @@ function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return ['usage: lagwatch <command> [options]', '', 'commands:', ...lines].join('\n');
 }
+
+// The AWS SDK's multi-line notice that its 2027 releases need Node 22 (README: Node 22 recommended,
+// 20.19 the minimum) would bury `status`'s one-line answers; the SDK's own switch turns it off.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
