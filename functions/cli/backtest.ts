@@ -78,7 +78,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     const to = parseTime(values.to, '--to');
     const intervalSeconds = positiveNumber(values.interval, '--interval', { min: 0.5, max: 86_400 });
     const policy =
-      values.config === undefined ? parsePolicyConfig(await readJsonInput(values.policy), values.policy) : loadLocalConfig(values.config).policy;
+      values.config === undefined ? parsePolicyConfig(await readJsonInput(values.policy), values.policy) : (await loadLocalConfig(values.config)).policy;
     return backtest({ ...values, store: values.store, policy, from, to, intervalSeconds });
   });
 }

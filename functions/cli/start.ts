@@ -150,7 +150,7 @@ async function watch({ values, filter, brokers, intervalSeconds, windowSize, web
         policy = demoPolicy(windowSize);
         title = `lagwatch demo on ${demo.bootstrap}`;
       } else if (values.config !== undefined) {
-        const config = loadLocalConfig(values.config);
+        const config = await loadLocalConfig(values.config);
         targets = config.clusters.map((c) => ({ cluster: applyGroupFilter(c, filter) }));
         policy = config.policy;
         intervalMs = Math.round((intervalSeconds ?? (config.snapshotIntervalMs ?? 60_000) / 1000) * 1000);

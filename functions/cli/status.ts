@@ -123,7 +123,7 @@ export async function statusCommand(argv: readonly string[]): Promise<number> {
   return exitOnUsageError('status', async () => {
     if (values.table === undefined) throw new UsageError('--table NAME is required (the stack output TableName)');
     const intervalSeconds = positiveNumber(values.interval, '--interval', { min: 60, max: 86_400 });
-    const config = values.config === undefined ? null : loadLocalConfig(values.config);
+    const config = values.config === undefined ? null : await loadLocalConfig(values.config);
     const policy = config?.policy ?? parsePolicyConfig({});
     const snapshotIntervalMs = intervalSeconds !== undefined ? intervalSeconds * 1000 : (config?.snapshotIntervalMs ?? 60_000);
     const region = values.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];

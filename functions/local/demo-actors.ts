@@ -32,7 +32,7 @@ export const REWIND_EVERY = 4;
 export const REWIND_BY = 100;
 /** Records the rewound consumer re-reads per tick after a reset. */
 const REWOUND_READS_PER_TICK = 4;
-/** Records on the rewound topic before the demo starts, so resets never hit offset 0. */
+/** Records on the rewound topic before the demo starts (its group starts at their end), so resets never hit offset 0. */
 const REWOUND_BACKLOG = 1000;
 
 /**
@@ -128,6 +128,11 @@ export class DemoActors {
       topic: topics.rewound,
       messages: Array.from({ length: REWOUND_BACKLOG }, (_, i) => ({ value: `backlog ${i}` })),
     });
+    // The rewound group starts at the end of its backlog, not at its beginning: read from offset 0
+    // (a commit per record), a loaded machine could still be in the backlog at the first reset,
+    // and resets from near 0 cannot go back 100 any more (the demo then ended OK, not REWIND).
+    const [end] = await this.admin.fetchTopicOffsets(topics.rewound);
+    await this.admin.setOffsets({ groupId: this.names.groups.rewound, topic: topics.rewound, partitions: [{ partition: 0, offset: end?.high ?? String(REWOUND_BACKLOG) }] });
 
     const producing: ProducerLoop[] = [
       { topic: topics.healthy, batch: 1, everyMs: 500 },

@@ -1,12 +1,12 @@
 // What local mode reads from a lagwatch.config.json: the clusters (connection and group filters),
 // the policy and the snapshot interval. The deploy-only keys (teams, Slack, network, stack name…)
 // are not needed on a laptop, so a local file may leave them out; `cdk synth` validates the rest.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { PolicyConfig } from '../core/policy.js';
 import { parseClusterConfig, type ClusterConfig } from '../config/cluster.js';
 import { parsePolicyConfig, zodToConfigError } from '../config/policy.js';
+import { readJsonInput } from '../cli/io.js';
 
 export interface LocalConfig {
   readonly clusters: readonly ClusterConfig[];
@@ -48,21 +48,9 @@ export function parseLocalConfig(value: unknown, file: string): LocalConfig {
   return { clusters, policy, snapshotIntervalMs: input.snapshotIntervalMs ?? null };
 }
 
-/** Reads and parses `file` (see parseLocalConfig). */
-export function loadLocalConfig(file: string): LocalConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw new ConfigError('(file)', `cannot read ${file}: ${(cause as Error).message}`, { cause });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw new ConfigError('(file)', `${file} is not valid JSON: ${(cause as Error).message}`, { cause });
-  }
-  return parseLocalConfig(value, file);
+/** Reads and parses `file` (see parseLocalConfig); an unreadable or malformed file names it. */
+export async function loadLocalConfig(file: string): Promise<LocalConfig> {
+  return parseLocalConfig(await readJsonInput(file), file);
 }
 
 function withFile(error: ConfigError, file: string): ConfigError {

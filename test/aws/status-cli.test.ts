@@ -1,36 +1,20 @@
 // `lagwatch status --table`: the CLI as a user runs it, against moto over the DynamoDB wire protocol.
 // It reads the newest run and the open incidents and prints the live view's table, writing nothing.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoSnapshotStore } from '../../functions/adapters/dynamodb/snapshot-store.js';
 import { keys, snapshotRetentionMs } from '../../functions/adapters/dynamodb/table.js';
 import { clusterSnapshot, MINUTE, RecordingLogger, stuckGroup } from '../unit/app-fakes.js';
+import { runLagwatch } from '../support/lagwatch-process.js';
 import { awsClients, freshTable } from './aws-clients.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'functions', 'cli', 'main.ts');
 const endpoint = inject('motoEndpoint');
 const clients = awsClients(endpoint);
 const T0 = 1_770_000_000_000 - (1_770_000_000_000 % MINUTE);
 let tableName = '';
 
-function lagwatch(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const AWS_ENV = { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
+const lagwatch = (args: readonly string[]) => runLagwatch(args, AWS_ENV);
 
 beforeAll(async () => {
   tableName = await freshTable(clients.dynamodb);

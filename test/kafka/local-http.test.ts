@@ -1,7 +1,6 @@
 // `lagwatch start --http`: Burrow's v3 endpoints and Prometheus /metrics over real HTTP, served by a
 // running local mode watching groups with real committed offsets on the test broker. The status
 // shape is checked key by key against Burrow's documented response (test/fixtures).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,9 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../functions/local/host.js';
 import { commit, createTopicWithMessages, testKafka, uniqueName } from '../support/kafka-fixtures.js';
+import { ROOT, startLagwatch, waitUntil, type Running } from '../support/lagwatch-process.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'functions', 'cli', 'main.ts');
 const BURROW = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'burrow-status-response.json'), 'utf8')) as Record<string, unknown>;
 
 /** Every key of `expected` (recursively, arrays by their first element) is in `actual` with the same JSON type. */
@@ -26,9 +24,8 @@ function shapeProblems(expected: unknown, actual: unknown, path = ''): string[] 
 }
 
 let dir: string;
-let child: ChildProcess;
+let run: Running;
 let base: string;
-let output = '';
 const prefix = uniqueName('http');
 const topic = `${prefix}-orders`;
 
@@ -44,25 +41,15 @@ beforeAll(async () => {
 
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  child = spawn(
-    process.execPath,
-    ['--import', 'tsx', MAIN, 'start', '--brokers', inject('kafkaBootstrap'), '--cluster', 'local', '--group-pattern', `${prefix}-*`,
-      '--interval', '1', '--http', `127.0.0.1:${port}`, '--data-dir', join(dir, 'store')],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
-  while (!/tick 3 at/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`lagwatch start exited:\n${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  run = startLagwatch(['start', '--brokers', inject('kafkaBootstrap'), '--cluster', 'local', '--group-pattern', `${prefix}-*`,
+    '--interval', '1', '--http', `127.0.0.1:${port}`, '--data-dir', join(dir, 'store')]);
+  await waitUntil(run, () => /tick 3 at/.test(run.stdout()), 'the third tick');
 }, 120_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.on('close', r));
-    child.kill('SIGINT');
-    await exited;
+  if (run && run.child.exitCode === null) {
+    run.child.kill('SIGINT');
+    await run.exited;
   }
   await rm(dir, { recursive: true, force: true });
 });

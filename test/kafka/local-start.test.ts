@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FileStore } from '../../functions/adapters/local/file-store.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'functions', 'cli', 'main.ts');
 
 interface Started {
   child: ChildProcess;
@@ -73,6 +72,19 @@ async function processesMentioning(needle: string): Promise<number[]> {
   return pids;
 }
 
+/** Pids still in process group `pgid` (npm, node, anything they started without a group of its own). */
+async function processesInGroup(pgid: number): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid) pids.push(Number(entry));
+  }
+  return pids;
+}
+
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
@@ -110,7 +122,7 @@ describe('lagwatch start (demo on its own broker)', () => {
       expect(run.output()).toContain('stopping');
       expect(run.output()).not.toContain('again');
       expect(await processesMentioning(brokerDir!)).toEqual([]);
-      expect(await processesMentioning(MAIN)).toEqual([]);
+      expect(await processesInGroup(run.child.pid!)).toEqual([]);
       expect(existsSync(brokerDir!)).toBe(false);
       expect(await accepts(Number(port))).toBe(false);
       expect(await readdir(dataDir)).not.toContain('lock');
@@ -138,7 +150,7 @@ describe('lagwatch start (demo on its own broker)', () => {
       // Forced ("again, exiting now") or finished first: either way nothing holds the folder.
       expect(run.output()).toMatch(/again, exiting now|stopping/);
       expect(await readdir(dir)).not.toContain('lock');
-      expect(await processesMentioning(MAIN)).toEqual([]);
+      expect(await processesInGroup(run.child.pid!)).toEqual([]);
     } finally {
       killGroup(run);
     }

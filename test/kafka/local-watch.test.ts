@@ -1,7 +1,6 @@
 // `lagwatch start --brokers` against a real cluster: a wrong address ends the command at once with
 // one line naming the broker; a cluster that goes away while watched keeps the last verdicts on
 // screen, marked stale with the error, and logs at most one line per tick about it.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,34 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../functions/local/host.js';
 import { startKafkaBroker, type KafkaBroker } from '../../functions/local/kafka-broker.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'functions', 'cli', 'main.ts');
-
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function lagwatch(args: readonly string[]): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-async function until(check: () => boolean, what: string, run: Run): Promise<void> {
-  for (;;) {
-    if (check()) return;
-    if (run.child.exitCode !== null) throw new Error(`lagwatch exited before ${what}:\n${run.stdout().slice(-2000)}\n${run.stderr()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { startLagwatch as lagwatch, waitUntil } from '../support/lagwatch-process.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -77,10 +49,10 @@ describe('lagwatch start --brokers', () => {
     it('keeps the last verdicts, marked stale with the error, one log line per tick at most', async () => {
       const run = lagwatch(['start', '--brokers', broker.bootstrap, '--interval', '1', '--data-dir', join(dir, 'stale')]);
       try {
-        await until(() => /tick 2 at/.test(run.stdout()), 'the second tick', run);
+        await waitUntil(run, () => /tick 2 at/.test(run.stdout()), 'the second tick');
         expect(run.stdout()).toMatch(/^local\s+billing\s+OK\s+2\s/m);
         await broker.stop();
-        await until(() => (run.stdout().match(/STALE: collection failed/g) ?? []).length >= 3, 'three stale ticks', run);
+        await waitUntil(run, () => (run.stdout().match(/STALE: collection failed/g) ?? []).length >= 3, 'three stale ticks');
         const afterStale = run.stdout().slice(run.stdout().indexOf('STALE:'));
         // The group is still on screen under the stale heading, not "(no consumer groups yet)".
         expect(afterStale).toMatch(/^local\s+billing\s+OK\s+2\s/m);

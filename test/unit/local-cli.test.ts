@@ -163,3 +163,37 @@ describe('backtest command', () => {
     await expect(backtestCommand(['--store', dir, '--policy', policy])).rejects.toThrow(/not a lagwatch local store/);
   });
 });
+
+describe('every command has --help', () => {
+  it.each([
+    ['start', async () => (await import('../../functions/cli/start.js')).startCommand, 'usage: lagwatch start'],
+    ['demo', async () => (await import('../../functions/cli/demo.js')).demoCommand, 'usage: lagwatch demo'],
+    ['snapshot', async () => (await import('../../functions/cli/snapshot.js')).snapshotCommand, 'usage: lagwatch snapshot'],
+    ['evaluate', async () => (await import('../../functions/cli/evaluate.js')).evaluateCommand, 'usage: lagwatch evaluate '],
+    ['evaluate-partition', async () => (await import('../../functions/cli/evaluate.js')).evaluatePartitionCommand, 'usage: lagwatch evaluate-partition'],
+    ['backtest', async () => (await import('../../functions/cli/backtest.js')).backtestCommand, 'usage: lagwatch backtest'],
+    ['status', async () => (await import('../../functions/cli/status.js')).statusCommand, 'usage: lagwatch status'],
+  ])('%s --help prints its usage and exits 0', async (_name, load, usage) => {
+    expect(await (await load())(['--help'])).toBe(0);
+    expect(stdout).toContain(usage);
+    expect(stderr).toBe('');
+  });
+});
+
+describe('flags that went to npm (npm start --brokers x, without --)', () => {
+  const lifecycle = process.env['npm_lifecycle_event'];
+  afterEach(() => {
+    delete process.env['npm_config_brokers'];
+    if (lifecycle === undefined) delete process.env['npm_lifecycle_event'];
+    else process.env['npm_lifecycle_event'] = lifecycle;
+  });
+  it('stops with exit 2 and says to put -- before the flags, instead of starting the demo', async () => {
+    // What npm hands the script for `npm start --brokers=127.0.0.1:9092`.
+    process.env['npm_lifecycle_event'] = 'start';
+    process.env['npm_config_brokers'] = '127.0.0.1:9092';
+    expect(await startCommand([])).toBe(2);
+    expect(stderr).toContain('npm took --brokers as its own config');
+    expect(stderr).toContain('put -- before');
+    expect(stdout).toBe('');
+  });
+});
