@@ -50,6 +50,8 @@ export interface KafkaCollectorOptions extends ConnectionDeps {
   afterCommittedOffsets?: () => Promise<void>;
   /** Clock for the retention cache (default Date.now). */
   now?: () => number;
+  /** false: offsets only, no §6.1 signal reads (bench:collect measures what the signals cost). */
+  signals?: boolean;
 }
 
 /** retention.ms changes rarely; read it at most this often per topic. */
@@ -190,6 +192,7 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
   const accepts = groupFilter(cluster.groups);
   const describeBatchSize = options.describeBatchSize ?? 100;
   const now = options.now ?? Date.now;
+  const signals = options.signals ?? true;
 
   function state(): ClusterState {
     let s = states.get(key);
@@ -353,7 +356,7 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
     await mapLimit([...byLeader], BROKER_CONCURRENCY, async ([leader, topicsOf]) => {
       const request = [...topicsOf].map(([topic, partitions]) => ({ topic, partitions }));
       const [latest, earliest] = await Promise.all(
-        [LATEST, EARLIEST].map((timestamp) =>
+        (signals ? [LATEST, EARLIEST] : [LATEST]).map((timestamp) =>
           wire.listOffsets(leader, timestamp, request).then(
             (r) => ({ ok: true as const, r }),
             (error: unknown) => ({ ok: false as const, reason: localError(error) }),
@@ -516,7 +519,7 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
     if (options.afterCommittedOffsets) await options.afterCommittedOffsets();
     const topics = [...topicSet].sort(byName);
     const { reads, deleted, failed } = await readTopics(wire, topics);
-    const retention = await retentions(wire, [...reads.keys()]);
+    const retention = signals ? await retentions(wire, [...reads.keys()]) : new Map<string, number>();
 
     // Lagging partitions: the record the group reads next. When retention already deleted the
     // committed offset, that is the oldest record still in the log.
@@ -534,10 +537,10 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
       return k;
     };
     for (const o of offsets) {
-      if (!('topics' in o)) continue;
+      if (!signals || !('topics' in o)) continue;
       for (const [topic, committed] of o.topics) for (const [p, c] of committed) nextRecord(topic, p, c);
     }
-    const stamps = await recordTimestamps(wire, wanted);
+    const stamps = signals ? await recordTimestamps(wire, wanted) : new Map<string, number>();
 
     const groups: GroupSnapshot[] = [];
     const failures: GroupFailure[] = [];
@@ -567,6 +570,11 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
         const ids = new Set<number>([...committed.keys(), ...r.ends.keys()]);
         for (const partition of [...ids].sort((a, b) => a - b)) {
           const committedOffset = committed.get(partition) ?? null;
+          const logEndOffset = r.ends.get(partition) ?? null;
+          if (!signals) {
+            partitions.push({ topic, partition, committedOffset, logEndOffset });
+            continue;
+          }
           const logStartOffset = r.starts.get(partition) ?? null;
           const missing: MissingSignal[] = [];
           if (logStartOffset === null) missing.push(MissingSignal.LogStart);
@@ -583,7 +591,7 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
             topic,
             partition,
             committedOffset,
-            logEndOffset: r.ends.get(partition) ?? null,
+            logEndOffset,
             logStartOffset,
             retentionMs,
             ...(recordTs !== undefined ? { committedRecordTimestamp: recordTs } : {}),
@@ -597,7 +605,7 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
         timestamp,
         state: d.state,
         members: d.members,
-        assignments: d.assignments ?? null,
+        ...(signals ? { assignments: d.assignments ?? null } : {}),
         partitions,
       });
     }
