@@ -290,7 +290,9 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
     const byNode = new Map<string, string[]>();
     for (const g of groups) {
       const node = coordinators.get(g) ?? '';
-      byNode.set(node, [...(byNode.get(node) ?? []), g]);
+      const list = byNode.get(node);
+      if (list) list.push(g);
+      else byNode.set(node, [g]);
     }
     const batches = [...byNode].flatMap(([node, list]) => chunks(list, describeBatchSize).map((batch) => ({ node, batch })));
     const out = new Map<string, Description>();
@@ -346,7 +348,9 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
     for (const [topic, r] of reads) {
       for (const [partition, leader] of r.leaders) {
         const topicsOf = byLeader.get(leader) ?? new Map<string, number[]>();
-        topicsOf.set(topic, [...(topicsOf.get(topic) ?? []), partition]);
+        const list = topicsOf.get(topic);
+        if (list) list.push(partition);
+        else topicsOf.set(topic, [partition]);
         byLeader.set(leader, topicsOf);
       }
     }
@@ -472,7 +476,11 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
     }
     const requests = layers.flatMap((layer) => {
       const byLeader = new Map<string, typeof toFetch>();
-      for (const f of layer) byLeader.set(f.leader, [...(byLeader.get(f.leader) ?? []), f]);
+      for (const f of layer) {
+        const list = byLeader.get(f.leader);
+        if (list) list.push(f);
+        else byLeader.set(f.leader, [f]);
+      }
       return [...byLeader].flatMap(([leader, list]) => chunks(list, FETCH_BATCH).map((batch) => ({ leader, batch })));
     });
     const single = async (f: (typeof toFetch)[number]): Promise<void> => {
