@@ -38,6 +38,8 @@ export interface StartKafkaBrokerOptions {
   scram?: boolean;
   /** Run the JVM in its own process group and let it outlive this process (`npm run kafka:start`). */
   detached?: boolean;
+  /** Extra server.properties lines (tests: e.g. a short log.retention.check.interval.ms); written last, so they win. */
+  properties?: Readonly<Record<string, string>>;
 }
 
 export { KafkaHarnessError };
@@ -341,7 +343,8 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions = {}): P
     freePort(),
     options.scram ? freePort() : Promise.resolve(null),
   ]);
-  await writeFile(propsFile, serverProperties({ version, dataDir, port, controllerPort, scramPort }));
+  const extra = Object.entries(options.properties ?? {}).map(([k, v]) => `${k}=${v}\n`).join('');
+  await writeFile(propsFile, serverProperties({ version, dataDir, port, controllerPort, scramPort }) + extra);
 
   const classpath = join(libsDir, '*');
   progress(`formatting Kafka ${version} storage in ${dataDir}`);

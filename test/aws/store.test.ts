@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoAlertStateStore } from '../../functions/adapters/dynamodb/alert-state-store.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DynamoSnapshotStore } from '../../functions/adapters/dynamodb/snapshot-store.js';
+import { CHUNK_FORMAT } from '../../functions/adapters/dynamodb/snapshot-chunks.js';
 import { keys, snapshotRetentionMs, TABLE } from '../../functions/adapters/dynamodb/table.js';
 import type { AlertState } from '../../functions/core/alert.js';
 import type { GroupSnapshot } from '../../functions/core/types.js';
@@ -97,7 +98,7 @@ describe('DynamoSnapshotStore', () => {
     expect(items.map((i) => i.sk)).toEqual([keys.snapshotSk(T0, 0)]);
     const chunk = items[0]?.z as Uint8Array;
     expect(chunk).toBeInstanceOf(Uint8Array);
-    expect(JSON.parse(gunzipSync(chunk).toString('utf8'))).toMatchObject({ f: 1, c: 'c-items', ts: T0 });
+    expect(JSON.parse(gunzipSync(chunk).toString('utf8'))).toMatchObject({ f: CHUNK_FORMAT, c: 'c-items', ts: T0 });
     expect(items[0]?.[TABLE.timeToLiveAttribute]).toBe(Math.floor((T0 + snapshotRetentionMs(10, MINUTE)) / 1000));
     const run = await clients.doc.send(new GetCommand({ TableName: tableName, Key: { pk: keys.runPk('c-items'), sk: keys.runSk(T0) } }));
     expect(run.Item).toMatchObject({ chunks: 1, listed: ['billing', 'orders'], failed: [] });
