@@ -1,5 +1,5 @@
 // bench:evaluate, end-to-end mode: one cluster's evaluation through the real store code — runs
-// written with DynamoSnapshotStore.putSnapshot (packed, gzip chunks), read back with readWindows,
+// written with DynamoSnapshotStore.putSnapshot (packed, gzip chunks), read back with openWindows,
 // judged, metrics shaped and alert decisions claimed — exactly as the evaluator Lambda runs it.
 // The table behind the store is an in-process stand-in that answers the store's own DynamoDB
 // commands (BatchWrite, Put, paginated Query at DynamoDB's 1 MB page size), so the figures are
@@ -123,14 +123,19 @@ export async function endToEnd(totalPartitions: number, partitionsPerGroup = 10)
   const now = t0 + (runs - 1) * interval + 5_000;
 
   let peak = 0;
+  // BENCH_LIVE=1 collects garbage before each sample: the live heap rather than what the GC let pile up.
+  const live = process.env.BENCH_LIVE === '1';
   const sample = () => {
+    if (live) (globalThis as { gc?: () => void }).gc?.();
     peak = Math.max(peak, heapMb());
   };
   const sampledStore = {
     latestRun: (c: string) => store.latestRun(c),
     putSnapshot: (x: ClusterSnapshot) => store.putSnapshot(x),
-    readWindows: async (...args: Parameters<DynamoSnapshotStore['readWindows']>) => {
-      const windows = await store.readWindows(...args);
+    readWindows: (...args: Parameters<DynamoSnapshotStore['readWindows']>) => store.readWindows(...args),
+    openWindows: async (...args: Parameters<DynamoSnapshotStore['openWindows']>) => {
+      sample();
+      const windows = await store.openWindows(...args);
       sample();
       return windows;
     },
