@@ -40,6 +40,8 @@ export interface StartKafkaBrokerOptions {
   detached?: boolean;
   /** Aborting stops a jar download or a broker start in progress (Ctrl-C while starting). */
   signal?: AbortSignal;
+  /** Extra server.properties lines (tests: e.g. a short log.retention.check.interval.ms); written last, so they win. */
+  properties?: Readonly<Record<string, string>>;
 }
 
 export { KafkaHarnessError };
@@ -371,7 +373,8 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions = {}): P
     freePort(),
     options.scram ? freePort() : Promise.resolve(null),
   ]);
-  await writeFile(propsFile, serverProperties({ version, dataDir, port, controllerPort, scramPort }));
+  const extra = Object.entries(options.properties ?? {}).map(([k, v]) => `${k}=${v}\n`).join('');
+  await writeFile(propsFile, serverProperties({ version, dataDir, port, controllerPort, scramPort }) + extra);
 
   const classpath = join(libsDir, '*');
   progress(`formatting Kafka ${version} storage in ${dataDir}`);

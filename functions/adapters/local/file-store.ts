@@ -19,7 +19,10 @@ import type { ClusterSnapshot, GroupSnapshot, GroupStatus } from '../../core/typ
 import type { AlertStateStore, RunRecord, SnapshotStore } from '../../app/ports.js';
 
 export const STORE_FORMAT = 'lagwatch-local-store';
-export const STORE_VERSION = 1;
+export const STORE_VERSION = 2;
+/** Versions this lagwatch reads: 1 has no §6.1 signals (log start, retention, assignments); its
+ * snapshots read as "signals not collected", and new snapshots are written beside them. */
+const READABLE_STORE_VERSIONS: readonly unknown[] = [1, STORE_VERSION];
 
 export interface FileStoreOptions {
   /** Snapshots kept per group (older ones are dropped on write). */
@@ -209,9 +212,9 @@ export class FileStore implements SnapshotStore, AlertStateStore {
       throw this.corrupt(path, 'not valid JSON', error);
     }
     if (!isRecord(marker) || marker.format !== STORE_FORMAT) throw this.corrupt(path, `not a ${STORE_FORMAT} marker`);
-    if (marker.version !== STORE_VERSION) {
+    if (!READABLE_STORE_VERSIONS.includes(marker.version)) {
       throw new StoreError(
-        `${path}: store format version ${String(marker.version)} is not supported (this lagwatch reads version ${STORE_VERSION}); ${resetHint(this.dataDir)}`,
+        `${path}: store format version ${String(marker.version)} is not supported (this lagwatch reads versions ${READABLE_STORE_VERSIONS.join(' and ')}); ${resetHint(this.dataDir)}`,
         { context: { file: path } },
       );
     }
