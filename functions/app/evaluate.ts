@@ -1,7 +1,7 @@
 // The evaluator Lambda's (and local mode's) run over one cluster: judge every group from its window,
 // decide the alert transition, claim it with a conditional write that also stores the message it
 // must send (the outbox), then publish, then metrics. Every group's window comes from one store read
-// per evaluation (readWindows).
+// per evaluation (openWindows), decoded one group at a time as it is judged.
 //
 // Every transition's message is sent at least once, never lost, and normally exactly once:
 //  1. flush: a record still holding a pending message (a crash, timeout or failed publish after the
@@ -19,7 +19,8 @@ import { evaluateGroup, notFoundVerdict } from '../core/group.js';
 import { evaluationMetrics, runMetrics } from '../core/metrics.js';
 import { resolvePolicy, type Policy, type PolicyConfig } from '../core/policy.js';
 import type { GroupFailure, GroupSnapshot, GroupVerdict } from '../core/types.js';
-import type { AlertRecord, AlertStateStore, Logger, MetricsSink, Notifier, SnapshotStore } from './ports.js';
+import type { AlertRecord, AlertStateStore, Logger, MetricsSink, Notifier, SnapshotStore, WindowSet } from './ports.js';
+import { openWindows, windowSetOf } from './window-set.js';
 
 export interface EvaluateDeps {
   readonly store: SnapshotStore;
@@ -73,7 +74,7 @@ interface RunMembership {
   readonly listed: ReadonlySet<string>;
   readonly failed: ReadonlySet<string>;
   /** Every group's snapshots, or why they could not be read (then no listed group is judged). */
-  readonly windows: { readonly byGroup: ReadonlyMap<string, readonly GroupSnapshot[]> } | { readonly error: string };
+  readonly windows: { readonly set: WindowSet } | { readonly error: string };
 }
 
 interface GroupOutcome {
@@ -108,12 +109,12 @@ export async function runEvaluation(deps: EvaluateDeps, input: { cluster: string
   // Messages already decided go out whatever this run can judge.
   groups = [...new Set([...groups, ...pending])].sort();
 
-  let windows: RunMembership['windows'] = { byGroup: new Map() };
+  let windows: RunMembership['windows'] = { set: windowSetOf(new Map()) };
   if (groups.length > 0) {
     const limit = largestWindow(deps.policy);
     try {
       const notBefore = windowStart(now, { windowSize: limit }, deps.snapshotIntervalMs);
-      windows = { byGroup: await deps.store.readWindows(cluster, { limit, now, notBefore }) };
+      windows = { set: await openWindows(deps.store, cluster, { limit, now, notBefore }) };
     } catch (error) {
       const failure = describe(error);
       windows = { error: failure };
@@ -233,7 +234,7 @@ async function evaluateOneGroup(
       }
       // The read covers the largest window; this group's own window may start later.
       const notBefore = windowStart(now, policy, deps.snapshotIntervalMs);
-      const snapshots = (run.windows.byGroup.get(group) ?? []).filter((s) => s.timestamp >= notBefore);
+      const snapshots = run.windows.set.take(group).filter((s) => s.timestamp >= notBefore);
       verdict = snapshots.length === 0 ? notFoundVerdict(cluster, group, now) : evaluateGroup({ cluster, group, snapshots, policy, now });
       outcome.verdict = verdict;
     }
