@@ -129,8 +129,8 @@ async function watch({ values, brokers, intervalSeconds, windowSize, webhook }: 
       } else {
         const cluster = parseClusterConfig({ name: values.cluster ?? 'local', brokers }, '--cluster/--brokers');
         targets = [{ cluster }];
-        policy = values.policy === undefined ? parsePolicyConfig({}) : parsePolicyConfig(await readJsonInput(values.policy), values.policy);
         intervalMs = Math.round((intervalSeconds ?? 60) * 1000);
+        policy = parsePolicyConfig(values.policy === undefined ? {} : await readJsonInput(values.policy), values.policy ?? 'policy', { snapshotIntervalMs: intervalMs });
         title = `lagwatch watching ${cluster.name} (${cluster.brokers.join(',')})`;
       }
       if (signal.aborted) return 130;

@@ -23,6 +23,14 @@ export interface Policy {
   /** 'lagging': per-group metrics only while the group is not OK or among the cluster's top lagging
    * groups (cost); 'always': every run. */
   readonly groupMetrics: 'lagging' | 'always';
+  /** consumers-gone: the group had no members at every snapshot of this many seconds (§6.2 rule 4). */
+  readonly emptyGraceSeconds: number;
+  /** no-progress / beyond-log-end / rewind-loop: the committed offset stood still this long (§6.2). */
+  readonly stallAfterSeconds: number;
+  /** retention-risk: time lag at or above this share of the topic's retention (0..1). */
+  readonly retentionRiskShare: number;
+  /** time-lag-over-limit: a falling-behind partition whose oldest unconsumed message is older pages ERROR. */
+  readonly maxTimeLagSeconds: number;
 }
 
 export interface PolicyOverride extends Partial<Policy> {
@@ -41,19 +49,29 @@ export const DEFAULT_POLICY: Policy = {
   windowSize: 10,
   minimumSnapshots: 3,
   minimumComplete: 0,
-  alertSeverity: 'ERROR',
+  alertSeverity: 'WARNING',
   team: 'default',
   mute: false,
   repeatIntervalMs: 60 * 60 * 1000,
   partitionMetrics: false,
   groupMetrics: 'lagging',
+  emptyGraceSeconds: 60,
+  stallAfterSeconds: 180,
+  retentionRiskShare: 0.8,
+  maxTimeLagSeconds: 1800,
 };
 
 /** Turns a glob or /regex/ into an anchored RegExp. Throws on an invalid regex (config validation
  * calls this so a bad pattern fails at startup, never mid-run). */
 export function compilePattern(pattern: string): RegExp {
   const regex = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
-  if (regex) return new RegExp(regex[1] ?? '', regex[2]);
+  if (regex) {
+    const flags = regex[2] ?? '';
+    // A global or sticky RegExp keeps lastIndex between test() calls: the same group name would
+    // match one time and not the next.
+    if (/[gy]/.test(flags)) throw new SyntaxError(`the ${flags.includes('g') ? 'g' : 'y'} flag makes matches depend on the previous match; remove it`);
+    return new RegExp(regex[1] ?? '', flags);
+  }
   const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`);
 }
