@@ -204,7 +204,10 @@ async function evaluateOneGroup(
       // The read covers the largest window; this group's own window may start later.
       const notBefore = windowStart(now, policy, deps.snapshotIntervalMs);
       const snapshots = (run.windows.byGroup.get(group) ?? []).filter((s) => s.timestamp >= notBefore);
-      verdict = snapshots.length === 0 ? notFoundVerdict(cluster, group, now) : evaluateGroup({ cluster, group, snapshots, policy, now });
+      verdict =
+        snapshots.length === 0
+          ? notFoundVerdict(cluster, group, now)
+          : evaluateGroup({ cluster, group, snapshots, policy, now, intervalMs: deps.snapshotIntervalMs, previous });
       outcome.verdict = verdict;
     }
     const decision = decideAlert({ previous, verdict, policy, now, dashboardUrl: deps.dashboardUrl });

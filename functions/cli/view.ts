@@ -27,7 +27,7 @@ const STATUS_COLOUR: Record<GroupStatus | PartitionStatus, string> = {
   REWIND: ANSI.magenta,
 };
 
-const PARTITION_RANK: Record<PartitionStatus, number> = { OK: 0, WARNING: 1, STALLED: 2, STOPPED: 2, REWIND: 2 };
+const PARTITION_RANK: Record<PartitionStatus, number> = { OK: 0, WARNING: 1, STALLED: 2, STOPPED: 2, REWIND: 2, ERROR: 2 };
 
 export interface ViewOutput {
   write(text: string): unknown;
