@@ -208,6 +208,13 @@ export function isFallingBehind(ctx: VerdictContext): boolean {
 export function gradeRewind(ctx: VerdictContext): VerdictRuleResult {
   const points = ctx.series.window;
   const firstDrop = points.findIndex((p, i) => i > 0 && p.offset < points[i - 1]!.offset);
+  const before = points[firstDrop - 1];
+  const logEndThen = ctx.series.readings.find((r) => r.timestamp === before?.timestamp)?.offsets.logEndOffset;
+  // Dropping from beyond the log end (a recreated topic) to a real offset is the reset that fixes
+  // beyond-log-end, not a rewind: nothing is re-read.
+  if (before !== undefined && logEndThen != null && before.offset > logEndThen) {
+    return stillBehind(ctx) ? { status: 'WARNING', rule: 'catching-up' } : { status: 'OK', rule: 'reset-from-beyond-log-end' };
+  }
   const secondDrop = points.some((p, i) => i > firstDrop && firstDrop > 0 && p.offset < points[i - 1]!.offset);
   if (secondDrop) return { status: 'REWIND', rule: 'rewind-loop' };
   const last = newestOf(points);
