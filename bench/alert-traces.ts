@@ -18,6 +18,9 @@ export interface LabelledIncident {
   readonly open: boolean;
   /** The least severity that should page for it. */
   readonly expected: 'WARNING' | 'ERROR';
+  /** Benign (a deliberate reset that recovers, §6.4): a page inside it is not false, and no page is
+   * not a miss; when it pages it must resolve. */
+  readonly optional?: boolean;
 }
 
 /** A rule the verdict must show at the first snapshot at or after `at` (e.g. data-loss). */
@@ -173,7 +176,7 @@ interface FamilySpec {
   /** Called every step after production; moves the consumer and the group state. */
   readonly step: (ctx: StepContext) => void;
   /** Incidents from the behaviour's own timeline; `end` null = until caught up after `clearedAt`. */
-  readonly incidents: () => { start: number; clearedAt: number | null; expected: 'WARNING' | 'ERROR'; end?: number }[];
+  readonly incidents: () => { start: number; clearedAt: number | null; expected: 'WARNING' | 'ERROR'; end?: number; optional?: boolean }[];
   readonly milestones?: (parts: readonly SimPartition[], t: number) => Milestone | null;
   /** Per step production multiplier (bursts, diurnal swings, idle). */
   readonly produce?: (ctx: StepContext, p: SimPartition) => number;
@@ -394,12 +397,16 @@ const onePartitionStuck: Family = (rng, steps) => {
 
 const slowConsumer: Family = (rng, steps) => {
   const share = between(rng, 0.5, 0.95);
+  // Either it keeps a share of whatever arrives, or it has a fixed capacity below the mean rate
+  // (then the ±40 % produce noise makes the lag go down some minutes: no monotone window).
+  const capacityBound = rng() < 0.5;
   return faulty(rng, steps, {
     expected: 'WARNING',
     minutes: [60, 75],
     catchUp: 2,
     extra: { noise: 0.4 },
-    broken: (c) => c.parts.forEach((p) => p.advance(p.lastProduced * share * between(c.rng, 0.97, 1.03))),
+    broken: (c) =>
+      c.parts.forEach((p) => p.advance(capacityBound ? p.baseRate * share : p.lastProduced * share * between(c.rng, 0.97, 1.03))),
   });
 };
 
@@ -440,8 +447,8 @@ const deliberateResetRecovers: Family = (rng, steps) => {
           if (p.lag() <= p.lastProduced * 0.1) p.keepUp(c.rng);
         });
     },
-    // Re-reading is a WARNING incident (one page, one resolve); it ends when caught up.
-    incidents: () => [{ start: stepTime(at) - INTERVAL_MS / 2, clearedAt: stepTime(at + 1), expected: 'WARNING' }],
+    // Re-reading may page at WARNING (one page, one resolve) but need not; it ends when caught up.
+    incidents: () => [{ start: stepTime(at) - INTERVAL_MS / 2, clearedAt: stepTime(at + 1), expected: 'WARNING', optional: true }],
   };
 };
 
@@ -631,12 +638,13 @@ export function generateTrace(familyName: string, seed: number): AlertTrace {
 
   const end = stepTime(steps - 1);
   const incidents = spec.incidents().map((i): LabelledIncident => {
-    if (i.end !== undefined) return { start: i.start, end: i.end, open: false, expected: i.expected };
-    if (i.clearedAt === null) return { start: i.start, end, open: true, expected: i.expected };
+    const label = { start: i.start, expected: i.expected, ...(i.optional ? { optional: true } : {}) };
+    if (i.end !== undefined) return { ...label, end: i.end, open: false };
+    if (i.clearedAt === null) return { ...label, end, open: true };
     // Recovered = the first snapshot from the clearing on at which every partition has caught up.
     const from = Math.round((i.clearedAt - T0) / INTERVAL_MS);
     const at = truthCaughtUp.findIndex((ok, s) => s >= from && ok);
-    return at < 0 ? { start: i.start, end, open: true, expected: i.expected } : { start: i.start, end: stepTime(at), open: false, expected: i.expected };
+    return at < 0 ? { ...label, end, open: true } : { ...label, end: stepTime(at), open: false };
   });
   return {
     family: familyName,

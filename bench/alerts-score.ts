@@ -6,7 +6,10 @@ import type { GroupVerdict } from '../functions/core/types.js';
 import type { LabelledIncident, Milestone } from './alert-traces.js';
 
 export interface ScoredTrace {
+  /** Labelled incidents that must be detected (optional ones excluded). */
   readonly incidents: number;
+  /** Pages inside optional (benign) incident windows: not false, not counted per incident. */
+  readonly optionalPages: number;
   readonly detected: number;
   /** Seconds from each detected incident's start to its first page. */
   readonly detectionDelays: readonly number[];
@@ -52,8 +55,20 @@ export function scoreTrace(input: ScoreInput): ScoredTrace {
   let pagesInIncidents = 0;
   let missedResolves = 0;
   let earlyResolves = 0;
+  let required = 0;
+  let optionalPages = 0;
   for (const incident of incidents) {
     const mine = pages.filter((p) => p.at >= incident.start && p.at <= incident.end);
+    if (incident.optional === true) {
+      // Benign: its pages are neither false nor counted per incident; if it paged, it must resolve.
+      optionalPages += mine.length;
+      if (mine.length === 0 || incident.open) continue;
+      const resolve = closings.find((c) => c.at >= mine[0]!.at);
+      if (resolve === undefined) missedResolves++;
+      else resolveDelays.push(Math.max(0, (resolve.at - incident.end) / 1000));
+      continue;
+    }
+    required++;
     pagesInIncidents += mine.length;
     // Already open when it started (an earlier alert never resolved) counts as detected at once.
     const openBefore = notifications.filter((n) => n.at < incident.start).at(-1);
@@ -78,7 +93,8 @@ export function scoreTrace(input: ScoreInput): ScoredTrace {
   }
 
   return {
-    incidents: incidents.length,
+    incidents: required,
+    optionalPages,
     detected: detectionDelays.length,
     detectionDelays,
     falsePages: pages.filter((p) => inside(p.at) === undefined).length,
@@ -101,6 +117,7 @@ export function combine(scores: readonly ScoredTrace[]): FamilyScore {
   return {
     traces: scores.length,
     incidents: sum((s) => s.incidents),
+    optionalPages: sum((s) => s.optionalPages),
     detected: sum((s) => s.detected),
     detectionDelays: all((s) => s.detectionDelays),
     falsePages: sum((s) => s.falsePages),

@@ -43,6 +43,7 @@ function row(name: string, s: FamilyScore): string[] {
     secs(quantile(s.detectionDelays, 1)),
     String(s.falsePages),
     pages,
+    String(s.optionalPages),
     secs(quantile(s.resolveDelays, 0.5)),
     secs(quantile(s.resolveDelays, 1)),
     String(s.earlyResolves),
@@ -76,12 +77,12 @@ async function main(): Promise<void> {
     }
     void f;
   }
-  const header = ['FAMILY', 'TRACES', 'INCIDENTS', 'DETECTED', 'DELAY p50', 'p95', 'max', 'FALSE PAGES', 'PAGES/INCIDENT', 'RESOLVE p50', 'max', 'EARLY RESOLVES', 'NO RESOLVE', 'DATA-LOSS Δsnapshots'];
+  const header = ['FAMILY', 'TRACES', 'INCIDENTS', 'DETECTED', 'DELAY p50', 'p95', 'max', 'FALSE PAGES', 'PAGES/INCIDENT', 'BENIGN PAGES', 'RESOLVE p50', 'max', 'EARLY RESOLVES', 'NO RESOLVE', 'DATA-LOSS Δsnapshots'];
   const rows = families.map((f) => row(f.name, combine(byFamily.get(f.name) ?? [])));
   const total = combine([...byFamily.values()].flat());
   rows.push(row('TOTAL', total));
   console.log(`bench:alerts — ${families.length} families × ${variants} variants, ${runs} runs at ${INTERVAL_MS / 1000}s, default policy (${((Date.now() - started) / 1000).toFixed(1)}s)`);
-  console.log(renderTable(header, rows, new Set([1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12])));
+  console.log(renderTable(header, rows, new Set([1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])));
 }
 
 await main();

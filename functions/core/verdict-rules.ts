@@ -174,9 +174,9 @@ function timeLagAt(reading: Reading, producePerMs: number, allowedLag: bigint): 
  * the window's span: a consumer at 95 % of the produce rate loses 5 % of the elapsed time. */
 export const FALLING_BEHIND_MIN_SHARE = 0.04;
 
-/** How much further behind in time (seconds) the consumer is at the newest reading than at the
- * window's first; null when it cannot be told (log end unknown, nothing produced). */
-export function timeLagGrowth(readings: readonly Reading[], allowedLag: bigint): number | null {
+/** The time lag (seconds) at the window's first and newest readings, estimated the same way at
+ * both ends; null when it cannot be told (log end unknown, nothing produced). */
+export function timeLagEnds(readings: readonly Reading[], allowedLag: bigint): { start: number; end: number } | null {
   const first = readings[0];
   const last = newestOf(readings);
   if (first === undefined || last === undefined || last === first) return null;
@@ -187,8 +187,30 @@ export function timeLagGrowth(readings: readonly Reading[], allowedLag: bigint):
   const producePerMs = Number(e1 - e0) / span;
   const start = timeLagAt(first, producePerMs, allowedLag);
   const end = timeLagAt(last, producePerMs, allowedLag);
-  return start === null || end === null ? null : end - start;
+  return start === null || end === null ? null : { start, end };
 }
+
+/** Kendall's tau of the lags over the readings (-1..1): the share of pairs that grew minus the
+ * share that shrank. A trend, not a monotone run, so a noisy produce rate cannot hide it. */
+export function lagTrend(readings: readonly Reading[]): number {
+  const lags = readings.map((r) => lagOf(r.offsets.committedOffset, r.offsets.logEndOffset));
+  let score = 0;
+  let pairs = 0;
+  for (let i = 0; i < lags.length; i++) {
+    for (let j = i + 1; j < lags.length; j++) {
+      const a = lags[i];
+      const b = lags[j];
+      if (a == null || b == null) continue;
+      pairs++;
+      score += b > a ? 1 : b < a ? -1 : 0;
+    }
+  }
+  return pairs === 0 ? 0 : score / pairs;
+}
+
+/** The lag trend over a window that, with the time-lag growth, counts as falling behind even when
+ * the lag went down now and then (a consumer capped below a noisy produce rate). */
+export const FALLING_BEHIND_MIN_TREND = 0.5;
 
 /** falling-behind — WARNING needs evidence: a full window, the lag grew, and the consumer is
  * further behind in time than at the window's start. A steady lag (always 2, time lag ~0) is OK. */
@@ -198,9 +220,18 @@ export function isFallingBehind(ctx: VerdictContext): boolean {
   const first = readings[0]!;
   const firstLag = lagOf(first.offsets.committedOffset, first.offsets.logEndOffset);
   if (firstLag === null || !(ctx.lag > firstLag)) return false;
-  const growth = timeLagGrowth(readings, ctx.policy.allowedLag);
+  const ends = timeLagEnds(readings, ctx.policy.allowedLag);
   const span = seconds(newestOf(readings)!.timestamp - first.timestamp);
-  return growth !== null && growth >= FALLING_BEHIND_MIN_SHARE * span;
+  return ends !== null && ends.end - ends.start >= FALLING_BEHIND_MIN_SHARE * span;
+}
+
+/** The same evidence for a lag that went down now and then: it must trend up across the window and
+ * the consumer must already have been an interval behind at the window's start — so a burst or a
+ * rebalance pause that began inside the window (and drains) is not mistaken for a slow consumer. */
+export function isTrendingBehind(ctx: VerdictContext): boolean {
+  if (lagTrend(ctx.series.readings) < FALLING_BEHIND_MIN_TREND || !isFallingBehind(ctx)) return false;
+  const ends = timeLagEnds(ctx.series.readings, ctx.policy.allowedLag);
+  return ends !== null && ends.start * 1000 >= ctx.intervalMs;
 }
 
 /** Graded rewind — re-reading (committed advancing) is WARNING `reprocessing`; a second drop while
@@ -221,6 +252,12 @@ export function gradeRewind(ctx: VerdictContext): VerdictRuleResult {
   const newest = newestOf(ctx.snapshots);
   if (last !== undefined && newest !== undefined && newest.timestamp - last.timestamp >= ctx.policy.stallAfterSeconds * 1000) {
     return { status: 'REWIND', rule: 'rewind-loop', stuckForSeconds: seconds(ctx.now - last.timestamp) };
+  }
+  // Re-reading is established once the consumer has advanced for stallAfterSeconds after the drop;
+  // a crash loop drops again before that and pages once, at ERROR, instead of WARNING then ERROR.
+  const drop = points[firstDrop];
+  if (drop !== undefined && newest !== undefined && newest.timestamp - drop.timestamp < ctx.policy.stallAfterSeconds * 1000) {
+    return stillBehind(ctx) ? { status: 'WARNING', rule: 'reprocessing' } : { status: 'OK', rule: 'rewind-pending' };
   }
   return { status: 'WARNING', rule: 'reprocessing' };
 }
@@ -247,6 +284,11 @@ export function stillBehind(ctx: VerdictContext): boolean {
   );
 }
 
+/** time-lag-over-limit — falling behind with the oldest unread message older than maxTimeLagSeconds. */
+function fallingBehindSeverity(ctx: VerdictContext): VerdictRuleResult {
+  return ctx.timeLag.seconds > ctx.policy.maxTimeLagSeconds ? { status: 'ERROR', rule: 'time-lag-over-limit' } : { status: 'WARNING', rule: 'falling-behind' };
+}
+
 /** Rule 6: the §2 status, refined by membership, evidence, escalation and the graded rewind. */
 export function refinedBurrow(ctx: VerdictContext): VerdictRuleResult {
   const { status, rule } = ctx.burrow;
@@ -256,16 +298,15 @@ export function refinedBurrow(ctx: VerdictContext): VerdictRuleResult {
     case 'REWIND':
       return gradeRewind(ctx);
     case 'WARNING': {
-      if (isFallingBehind(ctx)) {
-        return ctx.timeLag.seconds > ctx.policy.maxTimeLagSeconds
-          ? { status: 'ERROR', rule: 'time-lag-over-limit' }
-          : { status: 'WARNING', rule: 'falling-behind' };
-      }
+      if (isFallingBehind(ctx)) return fallingBehindSeverity(ctx);
       return stillBehind(ctx) ? { status: 'WARNING', rule: 'catching-up' } : { status: 'OK', rule: 'not-falling-behind' };
     }
     case 'OK':
-      // Only a window that says "lag decreasing" can still be behind; caught up is caught up.
-      return rule === 'lag-decreasing' && stillBehind(ctx) ? { status: 'WARNING', rule: 'catching-up' } : { status, rule };
+      // Only a window that says "lag decreasing" can be behind; caught up is caught up. A lag that
+      // went down now and then but trends up, further behind in time, is still falling behind.
+      if (rule !== 'lag-decreasing') return { status, rule };
+      if (isTrendingBehind(ctx)) return fallingBehindSeverity(ctx);
+      return stillBehind(ctx) ? { status: 'WARNING', rule: 'catching-up' } : { status, rule };
     default:
       return { status, rule };
   }
