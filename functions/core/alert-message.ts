@@ -229,7 +229,7 @@ function textOf(input: MessageInput, worst: readonly NotificationPartition[]): s
       lines.push('', 'Worst partitions:');
       for (const p of worst) {
         lines.push(
-          `  ${p.topic}[${p.partition}]  ${p.status}  ${p.rule ?? ''}  lag ${p.lag === null ? 'unknown' : formatCount(BigInt(p.lag))}  ${formatDuration(p.timeLagSeconds)} behind`,
+          `  ${p.topic}[${p.partition}]  ${p.status}  lag ${p.lag === null ? 'unknown' : formatCount(BigInt(p.lag))}  ${formatDuration(p.timeLagSeconds)} behind${p.rule ? `  (${p.rule})` : ''}`,
         );
       }
     }
@@ -238,10 +238,10 @@ function textOf(input: MessageInput, worst: readonly NotificationPartition[]): s
     if (verdict.stale === true) rules.set('stale', 'WARNING');
     for (const p of [...verdict.partitions].filter((q) => q.status !== 'OK').sort(byWorst)) if (!rules.has(p.rule)) rules.set(p.rule, p.status);
     if (rules.size > 0) {
-      lines.push('', 'What it means and what to do:');
+      lines.push('', 'What it means and what to check:');
       for (const [rule, status] of rules) {
         const advice = adviceFor(rule, status);
-        lines.push(`  ${rule}: ${advice.means}`, `    Do: ${advice.check}`);
+        lines.push(`  ${status}: ${advice.means} [rule ${rule}]`, `    Check: ${advice.check}`);
       }
     }
   }
