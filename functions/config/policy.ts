@@ -108,8 +108,17 @@ function checkCombination(policy: Policy, where: string, options: PolicyLoadOpti
 export function parsePolicyConfig(value: unknown, keyPrefix = 'policy', options: PolicyLoadOptions = {}): PolicyConfig {
   const parsed = policyConfigSchema.safeParse(value ?? {});
   if (!parsed.success) throw zodToConfigError(parsed.error, keyPrefix);
+  // Unset grace and stall times follow a slow snapshot interval (one interval at least), so a
+  // 5-minute deployment works without them; a value set shorter than the interval is an error.
+  const interval = options.snapshotIntervalMs;
+  const atLeastInterval = (seconds: number): number => (interval === undefined ? seconds : Math.max(seconds, Math.ceil(interval / 1000)));
+  const base: Policy = {
+    ...DEFAULT_POLICY,
+    emptyGraceSeconds: atLeastInterval(DEFAULT_POLICY.emptyGraceSeconds),
+    stallAfterSeconds: atLeastInterval(DEFAULT_POLICY.stallAfterSeconds),
+  };
   const config: PolicyConfig = {
-    defaults: { ...DEFAULT_POLICY, ...toPolicyFields(parsed.data.defaults) },
+    defaults: { ...base, ...toPolicyFields(parsed.data.defaults) },
     overrides: parsed.data.overrides.map(({ match, ...fields }) => ({ match, ...toPolicyFields(fields) })),
   };
   checkCombination(config.defaults, `${keyPrefix}.defaults`, options);
