@@ -144,6 +144,20 @@ export class SimPartition {
     this.committed = this.logEnd - Math.floor(rng() * this.lastProduced * share);
   }
 
+  /** A healthy consumer whose processing takes `seconds`: it has read everything older than that. */
+  keepUpWithLatency(now: number, seconds: number): void {
+    const target = now - seconds * 1000;
+    let lo = this.logStart;
+    let hi = this.logEnd;
+    // The first offset produced after `target` (record timestamps grow with the offset).
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if ((this.recordTimestamp(mid) ?? now) <= target) lo = mid + 1;
+      else hi = mid;
+    }
+    this.committed = Math.max(this.committed ?? 0, lo);
+  }
+
   /** Reads up to `n` messages. */
   advance(n: number): void {
     if (this.committed === null) return;
@@ -166,6 +180,8 @@ interface StepContext {
 
 interface FamilySpec {
   readonly healthy: boolean;
+  /** The variant's own parameters, for --verbose. */
+  readonly detail?: string;
   readonly policy?: PolicyConfigInput;
   readonly partitions?: number;
   readonly rate?: (rng: Rng) => number;
@@ -193,11 +209,19 @@ function caughtUp(parts: readonly SimPartition[], t: number, allowedLag: number)
 
 type Family = (rng: Rng, steps: number) => FamilySpec;
 
-const healthySteady: Family = () => ({
-  healthy: true,
-  step: (c) => c.parts.forEach((p) => p.keepUp(c.rng)),
-  incidents: () => [],
-});
+/** Half the healthy variants process with a real latency (5–45 s): a steady, non-zero time lag. */
+function healthyConsumer(rng: Rng): { step: (c: StepContext) => void; detail: string } {
+  const latency = rng() < 0.5 ? Math.round(between(rng, 5, 45)) : 0;
+  return {
+    detail: latency > 0 ? `latency ${latency} s` : 'keeps up',
+    step: (c) => c.parts.forEach((p) => (latency > 0 ? p.keepUpWithLatency(c.t, latency) : p.keepUp(c.rng))),
+  };
+}
+
+const healthySteady: Family = (rng) => {
+  const consumer = healthyConsumer(rng);
+  return { healthy: true, detail: consumer.detail, step: consumer.step, incidents: () => [] };
+};
 
 const burstsThatDrain: Family = (rng) => {
   const every = intBetween(rng, 25, 50);
@@ -223,11 +247,13 @@ const burstsThatDrain: Family = (rng) => {
 const diurnalSwings: Family = (rng) => {
   const period = between(rng, 1, 3) * HOUR;
   const amplitude = between(rng, 0.5, 0.85);
+  const consumer = healthyConsumer(rng);
   return {
     healthy: true,
     noise: 0.2,
+    detail: consumer.detail,
     produce: (c, p) => p.baseRate * (1 + amplitude * Math.sin((2 * Math.PI * (c.t - T0)) / period)),
-    step: (c) => c.parts.forEach((p) => p.keepUp(c.rng)),
+    step: consumer.step,
     incidents: () => [],
   };
 };
@@ -404,7 +430,7 @@ const slowConsumer: Family = (rng, steps) => {
     expected: 'WARNING',
     minutes: [60, 75],
     catchUp: 2,
-    extra: { noise: 0.4 },
+    extra: { noise: 0.4, detail: `${capacityBound ? 'capacity' : 'share'} ${Math.round(share * 100)} %` },
     broken: (c) =>
       c.parts.forEach((p) => p.advance(capacityBound ? p.baseRate * share : p.lastProduced * share * between(c.rng, 0.97, 1.03))),
   });
@@ -648,7 +674,7 @@ export function generateTrace(familyName: string, seed: number): AlertTrace {
   });
   return {
     family: familyName,
-    variant: `seed ${seed}: ${steps} min, ${partitionCount} partition${partitionCount === 1 ? '' : 's'}${exactTimestamps ? ', exact time lag' : ''}`,
+    variant: `seed ${seed}: ${steps} min, ${partitionCount} partition${partitionCount === 1 ? '' : 's'}${exactTimestamps ? ', exact time lag' : ''}${spec.detail ? `, ${spec.detail}` : ''}`,
     healthy: spec.healthy,
     cluster,
     group,

@@ -226,12 +226,13 @@ export function isFallingBehind(ctx: VerdictContext): boolean {
 }
 
 /** The same evidence for a lag that went down now and then: it must trend up across the window and
- * the consumer must already have been an interval behind at the window's start — so a burst or a
- * rebalance pause that began inside the window (and drains) is not mistaken for a slow consumer. */
+ * the consumer must already have been half an interval behind at the window's start — more than a
+ * consumer that keeps up ever is — so a burst or a rebalance pause that began inside the window
+ * (and drains) is not mistaken for a slow consumer. */
 export function isTrendingBehind(ctx: VerdictContext): boolean {
   if (lagTrend(ctx.series.readings) < FALLING_BEHIND_MIN_TREND || !isFallingBehind(ctx)) return false;
   const ends = timeLagEnds(ctx.series.readings, ctx.policy.allowedLag);
-  return ends !== null && ends.start * 1000 >= ctx.intervalMs;
+  return ends !== null && ends.start * 1000 >= ctx.intervalMs / 2;
 }
 
 /** Graded rewind — re-reading (committed advancing) is WARNING `reprocessing`; a second drop while
