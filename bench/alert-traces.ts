@@ -409,6 +409,32 @@ const consumersGone: Family = (rng, steps) => {
   });
 };
 
+/** Kafka 4 consumer-protocol groups: DescribeGroups cannot tell their state, so only §2's timing
+ * can see the consumers leave (evaluation.md §3): slower by design, measured here. */
+const consumersGoneStateUnknown: Family = (rng, steps) => {
+  const spec = faulty(rng, steps, {
+    expected: 'ERROR',
+    minutes: [20, 60],
+    broken: () => undefined,
+  });
+  return { ...spec, step: (c) => ((c.state = 'Unknown'), (c.members = 0), spec.step(c)) };
+};
+
+/** Healthy traffic with the collector down now and then (5–15 min without runs). */
+const collectorGaps: Family = (rng, steps) => {
+  const gaps = Array.from({ length: 3 }, () => ({ at: intBetween(rng, 20, steps - 20), length: intBetween(rng, 5, 15) }));
+  const consumer = healthyConsumer(rng);
+  return {
+    healthy: true,
+    detail: consumer.detail,
+    step: (c) => {
+      c.skipRun = gaps.some((g) => c.step >= g.at && c.step < g.at + g.length);
+      consumer.step(c);
+    },
+    incidents: () => [],
+  };
+};
+
 const onePartitionStuck: Family = (rng, steps) => {
   const stuck = 0;
   return faulty(rng, steps, {
@@ -611,6 +637,7 @@ export const FAMILIES: readonly { readonly name: string; readonly build: Family 
   { name: 'steady-small-lag', build: steadySmallLag },
   { name: 'fresh-groups', build: freshGroups },
   { name: 'recreated-topic-reset', build: recreatedTopicConsumerResets },
+  { name: 'collector-gaps', build: collectorGaps },
   { name: 'consumers-gone', build: consumersGone },
   { name: 'partition-stuck', build: onePartitionStuck },
   { name: 'slow-consumer', build: slowConsumer },
@@ -621,6 +648,7 @@ export const FAMILIES: readonly { readonly name: string; readonly build: Family 
   { name: 'group-deleted', build: groupDeleted },
   { name: 'recreated-topic-dies', build: recreatedTopicConsumerDies },
   { name: 'lag-past-retention', build: lagPastRetention },
+  { name: 'gone-state-unknown', build: consumersGoneStateUnknown },
 ];
 
 /** Builds one trace: `seed` picks every random choice (duration, partitions, rates, timings). */

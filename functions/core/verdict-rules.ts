@@ -4,7 +4,7 @@
 // unknown: no rule reads it as data loss or as lag 0, and the §2 + §3 timing decides as before.
 import { lagOf } from './offsets.js';
 import type { Policy } from './policy.js';
-import { timeLag } from './time-lag.js';
+import { timeLag, type LogEndPoint } from './time-lag.js';
 import type { GroupSnapshot, GroupStatus, PartitionRuleResult, PartitionStatus, TimeLag } from './types.js';
 import type { PartitionSeries, Reading } from './window.js';
 
@@ -158,36 +158,37 @@ export const FAST_RULES: readonly ((ctx: VerdictContext) => VerdictRuleResult | 
 // ---------------------------------------------------------------------------------------------
 // §6.2 rule 6: the §2 status, refined.
 
-/** Time lag at one reading: exact from the record timestamp when carried, else estimated as the
- * lag over the window's average produce rate (robust to minute-to-minute rate noise, and defined
- * at the window's first reading, where interpolation has no history before it). */
-function timeLagAt(reading: Reading, producePerMs: number, allowedLag: bigint): number | null {
-  const lag = lagOf(reading.offsets.committedOffset, reading.offsets.logEndOffset);
-  if (lag === null) return null;
-  if (lag <= allowedLag) return 0;
-  const exact = reading.offsets.committedRecordTimestamp;
-  if (exact != null) return seconds(reading.timestamp - exact);
-  return producePerMs > 0 ? Number(lag) / producePerMs / 1000 : null;
+/** Time lag (s) at reading `i`, as the collector saw it then: exact from the record timestamp when
+ * carried, else interpolated over the log ends read up to that reading. */
+function timeLagAt(readings: readonly Reading[], i: number): TimeLag | null {
+  const reading = readings[i]!;
+  const committed = reading.offsets.committedOffset;
+  if (committed === null) return null;
+  const history: LogEndPoint[] = [];
+  for (const r of readings.slice(0, i + 1)) if (r.offsets.logEndOffset !== null) history.push({ timestamp: r.timestamp, logEndOffset: r.offsets.logEndOffset });
+  return timeLag({ committedOffset: committed, history, now: reading.timestamp, committedRecordTimestamp: reading.offsets.committedRecordTimestamp ?? null });
 }
 
 /** Smallest growth in time lag over a full window that counts as falling behind, as a share of
  * the window's span: a consumer at 95 % of the produce rate loses 5 % of the elapsed time. */
 export const FALLING_BEHIND_MIN_SHARE = 0.04;
 
-/** The time lag (seconds) at the window's first and newest readings, estimated the same way at
- * both ends; null when it cannot be told (log end unknown, nothing produced). */
-export function timeLagEnds(readings: readonly Reading[], allowedLag: bigint): { start: number; end: number } | null {
-  const first = readings[0];
-  const last = newestOf(readings);
-  if (first === undefined || last === undefined || last === first) return null;
-  const e0 = first.offsets.logEndOffset;
-  const e1 = last.offsets.logEndOffset;
-  const span = last.timestamp - first.timestamp;
-  if (e0 === null || e1 === null || span <= 0) return null;
-  const producePerMs = Number(e1 - e0) / span;
-  const start = timeLagAt(first, producePerMs, allowedLag);
-  const end = timeLagAt(last, producePerMs, allowedLag);
-  return start === null || end === null ? null : { start, end };
+/** The time lag (seconds) at an early reading and at the newest, both measured (exact, or
+ * interpolated between log ends actually read — never extrapolated from a rate, which a noisy
+ * produce rate would turn into a fake trend), and the span between them. The early reading is the
+ * first whose committed offset the window's history can place, if that leaves at least half the
+ * window; a consumer further behind than that is compared by offsets only (`start` null). */
+export function timeLagEnds(readings: readonly Reading[]): { start: number | null; end: number; spanSeconds: number } | null {
+  const last = readings.length - 1;
+  if (last < 1) return null;
+  const end = timeLagAt(readings, last);
+  if (end === null || end.kind === 'unknown') return null;
+  const measured = (t: TimeLag | null): t is TimeLag => t !== null && (t.kind === 'exact' || t.kind === 'interpolated' || t.kind === 'none');
+  for (let i = 0; i <= Math.floor(last / 2); i++) {
+    const start = timeLagAt(readings, i);
+    if (measured(start) && measured(end)) return { start: start.seconds, end: end.seconds, spanSeconds: seconds(readings[last]!.timestamp - readings[i]!.timestamp) };
+  }
+  return { start: null, end: end.seconds, spanSeconds: seconds(readings[last]!.timestamp - readings[0]!.timestamp) };
 }
 
 /** Kendall's tau of the lags over the readings (-1..1): the share of pairs that grew minus the
@@ -220,9 +221,11 @@ export function isFallingBehind(ctx: VerdictContext): boolean {
   const first = readings[0]!;
   const firstLag = lagOf(first.offsets.committedOffset, first.offsets.logEndOffset);
   if (firstLag === null || !(ctx.lag > firstLag)) return false;
-  const ends = timeLagEnds(readings, ctx.policy.allowedLag);
-  const span = seconds(newestOf(readings)!.timestamp - first.timestamp);
-  return ends !== null && ends.end - ends.start >= FALLING_BEHIND_MIN_SHARE * span;
+  const ends = timeLagEnds(readings);
+  if (ends === null) return false;
+  // Behind by more than half the window all along: the lag grew, and nothing places the start in time.
+  if (ends.start === null) return true;
+  return ends.end - ends.start >= FALLING_BEHIND_MIN_SHARE * ends.spanSeconds;
 }
 
 /** The same evidence for a lag that went down now and then: it must trend up across the window and
@@ -231,8 +234,8 @@ export function isFallingBehind(ctx: VerdictContext): boolean {
  * (and drains) is not mistaken for a slow consumer. */
 export function isTrendingBehind(ctx: VerdictContext): boolean {
   if (lagTrend(ctx.series.readings) < FALLING_BEHIND_MIN_TREND || !isFallingBehind(ctx)) return false;
-  const ends = timeLagEnds(ctx.series.readings, ctx.policy.allowedLag);
-  return ends !== null && ends.start * 1000 >= ctx.intervalMs / 2;
+  const ends = timeLagEnds(ctx.series.readings);
+  return ends !== null && (ends.start === null || ends.start * 1000 >= ctx.intervalMs / 2);
 }
 
 /** Graded rewind — re-reading (committed advancing) is WARNING `reprocessing`; a second drop while
