@@ -85,4 +85,4 @@ async function main(): Promise<void> {
   console.log(renderTable(header, rows, new Set([1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])));
 }
 
-if (process.argv[1]?.endsWith("alerts.bench.ts")) await main();
+await main();
