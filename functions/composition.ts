@@ -119,7 +119,9 @@ function dashboardUrls(env: Env): (cluster: string) => string | null {
 
 /** Evaluator Lambda wiring; throws ConfigError naming the env var at cold start. */
 export function evaluatorFromEnv(env: Env, logger: Logger = jsonLogger()): EvaluatorApp {
-  const policy = parsePolicyConfig(json(env, ENV.policyConfig), ENV.policyConfig);
+  const snapshotIntervalMs = positiveInt(env, ENV.snapshotIntervalMs);
+  // The same interval as at synth, so unset grace/stall times resolve the same way.
+  const policy = parsePolicyConfig(json(env, ENV.policyConfig), ENV.policyConfig, { snapshotIntervalMs });
   const clusters = new Set(
     required(env, ENV.clusterNames)
       .split(',')
@@ -129,7 +131,6 @@ export function evaluatorFromEnv(env: Env, logger: Logger = jsonLogger()): Evalu
   const tableName = required(env, ENV.tableName);
   const topicArn = required(env, ENV.alertTopicArn);
   const namespace = required(env, ENV.metricsNamespace);
-  const snapshotIntervalMs = positiveInt(env, ENV.snapshotIntervalMs);
   const retentionMs = positiveInt(env, ENV.snapshotRetentionMs);
   const dashboardUrl = dashboardUrls(env);
   const store = new DynamoSnapshotStore(clients.dynamo(), { tableName, retentionMs, logger });
