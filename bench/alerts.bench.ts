@@ -3,31 +3,10 @@
 // per family and in total by the §6.4 definitions. Prints tables; never fails on a number.
 //   npm run bench:alerts [-- --variants N] [-- --family NAME] [-- --verbose]
 import { parseArgs } from 'node:util';
-import { MemorySnapshotStore } from '../functions/adapters/local/memory-snapshot-store.js';
-import { parsePolicyConfig } from '../functions/config/policy.js';
-import type { Notification } from '../functions/core/alert.js';
-import type { GroupVerdict } from '../functions/core/types.js';
-import { runBacktest } from '../functions/local/backtest.js';
 import { renderTable } from '../functions/cli/table.js';
-import { FAMILIES, generateTrace, INTERVAL_MS, type AlertTrace } from './alert-traces.js';
+import { FAMILIES, generateTrace, INTERVAL_MS } from './alert-traces.js';
+import { replay } from './alerts-replay.js';
 import { combine, quantile, scoreTrace, type FamilyScore, type ScoredTrace } from './alerts-score.js';
-
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-export async function replay(trace: AlertTrace): Promise<{ notifications: Notification[]; verdicts: { at: number; verdict: GroupVerdict | null }[] }> {
-  const store = new MemorySnapshotStore();
-  for (const run of trace.runs) await store.putSnapshot(run);
-  const verdicts: { at: number; verdict: GroupVerdict | null }[] = [];
-  const result = await runBacktest({
-    store,
-    cluster: trace.cluster,
-    policy: parsePolicyConfig(trace.policy, `${trace.family} policy`, { snapshotIntervalMs: INTERVAL_MS }),
-    intervalMs: INTERVAL_MS,
-    logger: silent,
-    onRun: (r) => verdicts.push({ at: r.now, verdict: r.verdicts.find((v) => v.group === trace.group) ?? null }),
-  });
-  return { notifications: result.notifications.filter((n) => n.group === trace.group), verdicts };
-}
 
 const secs = (v: number | null): string => (v === null ? '-' : `${Math.round(v)}s`);
 
