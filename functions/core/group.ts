@@ -214,8 +214,11 @@ export function evaluateGroup(input: {
   }
   // Hold when blind: a window after a gap (or with nothing judged yet) never reads an open
   // incident as better than it was; only a judged verdict may lower it.
-  const judged = partitions.some((p) => !p.insufficientData && !p.noCommits && p.rule !== 'log-end-unknown' && p.notAssigned !== true);
-  const blind = isBlind({ snapshots, now, intervalMs, minimumSnapshots: policy.minimumSnapshots, nothingJudged: !judged });
+  // Nothing judged: partitions are there but every one lacks snapshots or a log end (the first runs
+  // after an outage). A group with no partitions, or only "no commits", is judged as it is.
+  const unjudged = (p: PartitionVerdict): boolean => p.insufficientData || p.rule === 'log-end-unknown';
+  const nothingJudged = partitions.some(unjudged) && partitions.every((p) => unjudged(p) || p.noCommits || p.notAssigned === true);
+  const blind = isBlind({ snapshots, now, intervalMs, minimumSnapshots: policy.minimumSnapshots, nothingJudged });
   const stale = openIncident !== null && blind && severityRank(status) < severityRank(openIncident);
   if (stale) {
     status = openIncident;

@@ -242,6 +242,7 @@ describe('hold when blind (§6.2 rule 7)', () => {
       { status: 'OK', stale: false, rule: 'ok' },
     ],
     ['no open incident: nothing to hold', healthy(2, 30).map((s, i) => ({ ...s, at: 30 + i })), undefined, { status: 'OK', stale: false, rule: 'ok' }],
+    ['a group whose partitions all lost their commits is judged (never held forever)', [{ r: { c: null, e: 500 } }, { r: { c: null, e: 600 } }, { r: { c: null, e: 700 } }], 'ERROR', { status: 'OK', stale: false }],
     [
       'a worse verdict after a gap is not held back (it is evidence, not blindness)',
       [...healthy(3), { r: { c: 1_150, e: 3_300, start: 1_200 }, at: 20 }],
