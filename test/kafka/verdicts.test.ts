@@ -107,6 +107,18 @@ function pipeline(prefix: string) {
   };
 }
 
+/** Three healthy snapshots (the consumer caught up each time, verdict OK), then the consumer leaves. */
+async function healthyThenLeave(p: ReturnType<typeof pipeline>, c: Consumer, group: string, topic: string, perSnapshot: number): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await produce(topic, perSnapshot);
+    const end = await logEnd(topic);
+    await until('the consumer to catch up', async () => (await committed(group, topic)) === end);
+    expect((await p.snapshot(group)).status).toBe('OK');
+  }
+  await c.disconnect();
+  await until('the group to be empty', async () => (await admin.describeGroups([group])).groups[0]?.state === 'Empty');
+}
+
 describe(`§6 verdicts on Kafka ${version}`, () => {
   it('a group that leaves while producers write turns STOPPED (consumers-gone) within two snapshots', async () => {
     const prefix = uniqueName('gone');
@@ -115,14 +127,7 @@ describe(`§6 verdicts on Kafka ${version}`, () => {
     await createTopicWithMessages(kafka, admin, topic, [20]);
     const c = await consumer(group, topic, async () => undefined);
     const p = pipeline(prefix);
-    for (let i = 0; i < 3; i++) {
-      await produce(topic, 5);
-      const end = await logEnd(topic);
-      await until('the consumer to catch up', async () => (await committed(group, topic)) === end);
-      expect((await p.snapshot(group)).status).toBe('OK');
-    }
-    await c.disconnect();
-    await until('the group to be empty', async () => (await admin.describeGroups([group])).groups[0]?.state === 'Empty');
+    await healthyThenLeave(p, c, group, topic, 5);
     await produce(topic, 50);
     const first = await p.snapshot(group);
     await produce(topic, 50);
@@ -198,15 +203,8 @@ describe(`§6 verdicts on Kafka ${version}`, () => {
     };
     let c = await consumer(group, topic, gate);
     const p = pipeline(prefix);
-    for (let i = 0; i < 3; i++) {
-      await produce(topic, 2);
-      const end = await logEnd(topic);
-      await until('the consumer to catch up', async () => (await committed(group, topic)) === end);
-      expect((await p.snapshot(group)).status).toBe('OK');
-    }
     // A deliberate reset between two snapshots: stop the consumer, rewind 150 records, start it again.
-    await c.disconnect();
-    await until('the group to be empty', async () => (await admin.describeGroups([group])).groups[0]?.state === 'Empty');
+    await healthyThenLeave(p, c, group, topic, 2);
     const before = await committed(group, topic);
     await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: String(before - 150) }] });
     permits = 0;
