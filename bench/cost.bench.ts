@@ -31,8 +31,11 @@ const PRICES = {
   schedulerInvocation: 1 / 1e6,
 } as const;
 
-const GROUPS = 500;
-const PARTITIONS = 10_000;
+/** Fleet size by env (BENCH_GROUPS, BENCH_PARTITIONS): 500 / 10,000 by default; e.g. 5,000 / 100,000. */
+const GROUPS = Number(process.env.BENCH_GROUPS ?? 500);
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 10_000);
+/** Topics in the pool: 300 for 500 groups, and as many per group for larger fleets. */
+const TOPICS = Math.max(1, Math.round((GROUPS * 300) / 500));
 const INTERVAL_MS = 60_000;
 const WINDOW = DEFAULT_POLICY.windowSize;
 const RUNS_PER_MONTH = 30 * 24 * 60;
@@ -64,7 +67,7 @@ function rand(...seed: number[]): number {
 }
 
 const FLEET = {
-  /** Every 50th group is not OK: 10 of 500 (2%). Half have stopped consumers, half fall behind. */
+  /** Every 50th group is not OK (2%: 10 of 500). Half have stopped consumers, half fall behind. */
   notOk: (i: number) => i % 50 === 0,
   stopped: (i: number) => i % 100 === 0,
   /** Share of a healthy partition's snapshots that show lag 0 (the rest: 1–20 messages behind). */
@@ -72,8 +75,8 @@ const FLEET = {
 } as const;
 
 /**
- * The fleet at run `run`: 500 groups of 20 partitions (10,000 group-partitions). Half the groups read
- * one topic, half two (1.5 topics per group on average) from a pool of 300 topics. Each partition has
+ * The fleet at run `run`: by default 500 groups of 20 partitions (10,000 group-partitions). Half the
+ * groups read one topic, half two (1.5 topics per group on average) from a pool of 300 topics (0.6 per group). Each partition has
  * its own produce rate (0–300 messages/min) and a log-end offset anywhere up to ~10^12. Healthy groups
  * are caught up in 70% of snapshots and 1–20 messages behind otherwise; the 10 not-OK groups have
  * stopped (Empty, committed offset frozen) or fall behind (committing 60% of the produce rate).
@@ -82,7 +85,7 @@ function fleetSnapshot(cluster: string, run: number, timestamp: number): Cluster
   const perGroup = PARTITIONS / GROUPS;
   const groups: GroupSnapshot[] = [];
   for (let i = 0; i < GROUPS; i++) {
-    const topics = i % 4 === 1 || i % 4 === 2 ? [`topic-${i % 300}`, `topic-${(i * 7 + 11) % 300}`] : [`topic-${i % 300}`];
+    const topics = i % 4 === 1 || i % 4 === 2 ? [`topic-${i % TOPICS}`, `topic-${(i * 7 + 11) % TOPICS}`] : [`topic-${i % TOPICS}`];
     const partitions: PartitionOffsets[] = [];
     for (let p = 0; p < perGroup; p++) {
       const topic = topics[p % topics.length] ?? 'topic-0';
@@ -101,7 +104,7 @@ function fleetSnapshot(cluster: string, run: number, timestamp: number): Cluster
     }
     partitions.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
     const stopped = FLEET.stopped(i);
-    groups.push({ cluster, group: `service-${String(i).padStart(3, '0')}-consumer`, timestamp, state: stopped ? 'Empty' : 'Stable', members: stopped ? 0 : 3, partitions });
+    groups.push({ cluster, group: `service-${String(i).padStart(Math.max(3, String(GROUPS - 1).length), '0')}-consumer`, timestamp, state: stopped ? 'Empty' : 'Stable', members: stopped ? 0 : 3, partitions });
   }
   return { cluster, timestamp, groups, failures: [], listedGroups: groups.map((g) => g.group) };
 }
@@ -229,7 +232,7 @@ async function main(): Promise<void> {
     const width = Math.max(...lines.map(([name]) => name.length));
     console.log(`\nlagwatch cost projection: ${GROUPS} groups, ${PARTITIONS.toLocaleString('en-US')} group-partitions, ${INTERVAL_MS / 1000} s snapshots, ${RUNS_PER_MONTH.toLocaleString('en-US')} runs/month`);
     console.log(
-      `Fleet: 1.5 topics per group (20 partitions each), own produce rate per partition (0–300/min), offsets up to ~10^12; ` +
+      `Fleet: 1.5 topics per group (${PARTITIONS / GROUPS} partitions each), own produce rate per partition (0–300/min), offsets up to ~10^12; ` +
         `${[...Array(GROUPS).keys()].filter(FLEET.notOk).length} groups (2%) not OK (half stopped, half falling behind), ` +
         `the rest caught up in ${FLEET.caughtUpShare * 100}% of snapshots and 1–20 messages behind otherwise.`,
     );

@@ -1,6 +1,7 @@
 // The evaluator Lambda's (and local mode's) run over one cluster: judge every group from its window,
 // decide the alert transition, claim it with a conditional state write, then publish, then metrics.
-// Every group's window comes from one store read per evaluation (readWindows).
+// Every group's window comes from one store read per evaluation (openWindows), decoded one group at
+// a time as it is judged.
 //
 // Exactly one message per transition, even with two runs at once and a failing SNS:
 //  1. claim: write the next state conditional on the version read (or remove it, same condition).
@@ -14,7 +15,8 @@ import { evaluateGroup, notFoundVerdict } from '../core/group.js';
 import { evaluationMetrics, runMetrics } from '../core/metrics.js';
 import { resolvePolicy, type Policy, type PolicyConfig } from '../core/policy.js';
 import type { GroupFailure, GroupSnapshot, GroupVerdict } from '../core/types.js';
-import type { AlertStateStore, Logger, MetricsSink, Notifier, SnapshotStore } from './ports.js';
+import type { AlertStateStore, Logger, MetricsSink, Notifier, SnapshotStore, WindowSet } from './ports.js';
+import { openWindows, windowSetOf } from './window-set.js';
 
 export interface EvaluateDeps {
   readonly store: SnapshotStore;
@@ -66,7 +68,7 @@ interface RunMembership {
   readonly listed: ReadonlySet<string>;
   readonly failed: ReadonlySet<string>;
   /** Every group's snapshots, or why they could not be read (then no listed group is judged). */
-  readonly windows: { readonly byGroup: ReadonlyMap<string, readonly GroupSnapshot[]> } | { readonly error: string };
+  readonly windows: { readonly set: WindowSet } | { readonly error: string };
 }
 
 interface GroupOutcome {
@@ -97,12 +99,12 @@ export async function runEvaluation(deps: EvaluateDeps, input: { cluster: string
     groups = [...new Set([...run.listedGroups, ...stateByGroup.keys()])].sort();
   }
 
-  let windows: RunMembership['windows'] = { byGroup: new Map() };
+  let windows: RunMembership['windows'] = { set: windowSetOf(new Map()) };
   if (groups.length > 0) {
     const limit = largestWindow(deps.policy);
     try {
       const notBefore = windowStart(now, { windowSize: limit }, deps.snapshotIntervalMs);
-      windows = { byGroup: await deps.store.readWindows(cluster, { limit, now, notBefore }) };
+      windows = { set: await openWindows(deps.store, cluster, { limit, now, notBefore }) };
     } catch (error) {
       const failure = describe(error);
       windows = { error: failure };
@@ -203,7 +205,7 @@ async function evaluateOneGroup(
       }
       // The read covers the largest window; this group's own window may start later.
       const notBefore = windowStart(now, policy, deps.snapshotIntervalMs);
-      const snapshots = (run.windows.byGroup.get(group) ?? []).filter((s) => s.timestamp >= notBefore);
+      const snapshots = run.windows.set.take(group).filter((s) => s.timestamp >= notBefore);
       verdict =
         snapshots.length === 0
           ? notFoundVerdict(cluster, group, now)

@@ -32,6 +32,19 @@ export interface SnapshotStore {
    * `notBefore` <= timestamp <= `now`, by group name, each list oldest first. A group absent from
    * those runs has no entry. Never trusts TTL: anything older than `notBefore` is ignored. */
   readWindows(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<Map<string, GroupSnapshot[]>>;
+  /** The same read as readWindows, but each group's snapshots are decoded only when asked for, so
+   * a large cluster's windows never sit in memory as objects all at once. Stores that keep runs
+   * packed (DynamoDB) implement it; for the others the evaluator wraps readWindows. */
+  openWindows?(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<WindowSet>;
+}
+
+/** Every group's window from one store read. */
+export interface WindowSet {
+  /** Groups with at least one snapshot in the read. */
+  readonly groups: ReadonlySet<string>;
+  /** The group's snapshots, oldest first ([] when none). Ask once per group: the set may let go of
+   * a group's data once it was taken (that is what keeps a large evaluation's memory flat). */
+  take(group: string): GroupSnapshot[];
 }
 
 /** Per-group alert state with optimistic concurrency on `version`. */

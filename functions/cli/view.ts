@@ -92,7 +92,8 @@ export function renderTable(verdicts: readonly GroupVerdict[], options: TableOpt
 /** A redrawing view: on a TTY the table is rewritten in place; otherwise each refresh is appended. */
 export class LiveView {
   private readonly tty: boolean;
-  private tableLines = 0;
+  /** The table drawn last (TTY only): redrawn below any line printed between refreshes. */
+  private drawn: string[] = [];
   private status = '';
 
   constructor(
@@ -104,8 +105,11 @@ export class LiveView {
 
   /** Removes the table drawn last (TTY only) so new text goes where it was. */
   private clearTable(): void {
-    if (this.tty && this.tableLines > 0) this.out.write(`${ANSI.up(this.tableLines)}\r${ANSI.clearDown}`);
-    this.tableLines = 0;
+    if (this.tty && this.drawn.length > 0) this.out.write(`${ANSI.up(this.drawn.length)}\r${ANSI.clearDown}`);
+  }
+
+  private drawTable(): void {
+    if (this.tty && this.drawn.length > 0) this.out.write(`${this.drawn.join('\n')}\n`);
   }
 
   /** A progress line (broker start, jar download): rewritten in place on a TTY. */
@@ -124,21 +128,28 @@ export class LiveView {
     this.status = '';
   }
 
-  /** Text that must stay visible (alerts, warnings): printed above the table. */
+  /** Text that must stay visible (alerts, warnings): printed above the table, which is redrawn
+   * below it at once (never left blank until the next tick). */
   message(text: string): void {
     this.endProgress();
     this.clearTable();
     this.out.write(text.endsWith('\n') ? text : `${text}\n`);
+    this.drawTable();
   }
 
-  render(verdicts: readonly GroupVerdict[], heading: string): void {
+  /**
+   * Draws the verdicts under `heading`. `stale` (the cluster could not be read this tick) keeps the
+   * verdicts on screen, marked, with the error in the heading: they are the last ones judged on data.
+   */
+  render(verdicts: readonly GroupVerdict[], heading: string, stale: string | null = null): void {
     this.endProgress();
     this.clearTable();
-    const lines = [paint(heading, ANSI.dim, this.tty), ...renderTable(verdicts, { colour: this.tty })];
-    if (verdicts.length === 0) lines.push('(no consumer groups yet)');
+    const head = stale === null ? paint(heading, ANSI.dim, this.tty) : `${paint(heading, ANSI.dim, this.tty)}\n${paint(`STALE: ${stale}`, ANSI.yellow, this.tty)}`;
+    const lines = [...head.split('\n'), ...renderTable(verdicts, { colour: this.tty })];
+    if (verdicts.length === 0) lines.push(stale === null ? '(no consumer groups yet)' : '(no verdicts yet: the cluster has not been read)');
     this.out.write(`${lines.join('\n')}\n`);
     // Non-TTY output is a log: keep every table, with a blank line between refreshes.
-    if (this.tty) this.tableLines = lines.length;
+    if (this.tty) this.drawn = lines;
     else this.out.write('\n');
   }
 }

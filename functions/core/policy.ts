@@ -1,4 +1,5 @@
 // Per-group policy as data: defaults plus overrides matched by group-name pattern (evaluation.md §4).
+import picomatch from 'picomatch';
 import type { GroupStatus } from './types.js';
 
 /** The least severe group status that opens an alert. */
@@ -61,19 +62,30 @@ export const DEFAULT_POLICY: Policy = {
   maxTimeLagSeconds: 1800,
 };
 
-/** Turns a glob or /regex/ into an anchored RegExp. Throws on an invalid regex (config validation
- * calls this so a bad pattern fails at startup, never mid-run). */
+/**
+ * The one pattern syntax of lagwatch (policy overrides, cluster allow/deny, --group-pattern): a
+ * regex between slashes (`/^pay/i`, unanchored, flags allowed but `g`/`y`, which make `test`
+ * stateful), otherwise a glob as picomatch reads it (`payments-*`, `my-[a-z]*`, `{a,b}-*`, `?`;
+ * `*` stops at `/`, `**` crosses it). Throws naming the pattern when it cannot be compiled (config
+ * validation calls this, so a bad pattern fails at startup, never mid-run).
+ */
 export function compilePattern(pattern: string): RegExp {
   const regex = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
   if (regex) {
     const flags = regex[2] ?? '';
-    // A global or sticky RegExp keeps lastIndex between test() calls: the same group name would
-    // match one time and not the next.
-    if (/[gy]/.test(flags)) throw new SyntaxError(`the ${flags.includes('g') ? 'g' : 'y'} flag makes matches depend on the previous match; remove it`);
-    return new RegExp(regex[1] ?? '', flags);
+    if (/[gy]/.test(flags)) throw new SyntaxError(`pattern ${JSON.stringify(pattern)}: the g and y flags make matching stateful; drop them`);
+    try {
+      return new RegExp(regex[1] ?? '', flags);
+    } catch (error) {
+      throw new SyntaxError(`pattern ${JSON.stringify(pattern)} is not a valid regular expression: ${(error as Error).message}`);
+    }
   }
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
+  try {
+    // strictBrackets: an unclosed `[` is an error, not silently a literal character.
+    return picomatch.makeRe(pattern, { dot: true, strictBrackets: true });
+  } catch (error) {
+    throw new SyntaxError(`pattern ${JSON.stringify(pattern)} is not a valid glob: ${(error as Error).message}`);
+  }
 }
 
 export function matchesPattern(pattern: string, name: string): boolean {

@@ -4,6 +4,7 @@ import { InputError } from './errors.js';
 import { parseOffset } from './offsets.js';
 import {
   GroupState,
+  MissingSignal,
   type GroupSnapshot,
   type GroupVerdict,
   type PartitionOffsets,
@@ -97,20 +98,54 @@ export function partitionInputFromJson(value: unknown, where: string): Partition
 }
 
 const STATES = new Set<string>(Object.values(GroupState));
+const SIGNALS = new Set<string>(Object.values(MissingSignal));
+
+function partitionNumber(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    fail(where, `must be a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** retention.ms: -1 (unlimited, Kafka's own value) or a non-negative integer; null when unknown. */
+function retention(value: unknown, where: string): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < -1) {
+    fail(where, `must be milliseconds (an integer, -1 for unlimited) or null, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function missingSignals(value: unknown, where: string): MissingSignal[] {
+  return array(value, where).map((v, i) => {
+    if (typeof v !== 'string' || !SIGNALS.has(v)) fail(`${where}[${i}]`, `must be one of ${[...SIGNALS].join(', ')}, got ${JSON.stringify(v)}`);
+    return v as MissingSignal;
+  });
+}
+
+function assignments(value: unknown, where: string): Record<string, number[]> | null {
+  if (value === null) return null;
+  const o = object(value, where);
+  const out: Record<string, number[]> = {};
+  for (const [topic, partitions] of Object.entries(o)) {
+    const at = `${where}[${JSON.stringify(topic)}]`;
+    out[topic] = array(partitions, at).map((p, i) => partitionNumber(p, `${at}[${i}]`));
+  }
+  return out;
+}
 
 function partitionOffsetsFromJson(value: unknown, where: string): PartitionOffsets {
   const o = object(value, where);
-  const partition = o.partition;
-  if (typeof partition !== 'number' || !Number.isSafeInteger(partition) || partition < 0) {
-    fail(`${where}.partition`, `must be a non-negative integer, got ${JSON.stringify(partition)}`);
-  }
   const recordTs = o.committedRecordTimestamp;
   return {
     topic: text(o.topic, `${where}.topic`),
-    partition,
+    partition: partitionNumber(o.partition, `${where}.partition`),
     committedOffset: o.committedOffset === undefined ? null : nullableOffset(o.committedOffset, `${where}.committedOffset`),
     logEndOffset: o.logEndOffset === undefined ? null : nullableOffset(o.logEndOffset, `${where}.logEndOffset`),
     ...(recordTs === undefined || recordTs === null ? {} : { committedRecordTimestamp: time(recordTs, `${where}.committedRecordTimestamp`) }),
+    ...(o.logStartOffset === undefined ? {} : { logStartOffset: nullableOffset(o.logStartOffset, `${where}.logStartOffset`) }),
+    ...(o.retentionMs === undefined ? {} : { retentionMs: retention(o.retentionMs, `${where}.retentionMs`) }),
+    ...(o.missingSignals === undefined ? {} : { missingSignals: missingSignals(o.missingSignals, `${where}.missingSignals`) }),
   };
 }
 
@@ -131,6 +166,7 @@ export function groupSnapshotFromJson(value: unknown, where: string): GroupSnaps
     timestamp: time(o.timestamp, `${where}.timestamp`),
     state: state as GroupState,
     members: typeof members === 'number' ? members : null,
+    ...(o.assignments === undefined ? {} : { assignments: assignments(o.assignments, `${where}.assignments`) }),
     partitions: array(o.partitions, `${where}.partitions`).map((p, i) => partitionOffsetsFromJson(p, `${where}.partitions[${i}]`)),
   };
 }
@@ -144,12 +180,16 @@ export function groupSnapshotToJson(s: GroupSnapshot): Json {
     timestamp: s.timestamp,
     state: s.state,
     members: s.members,
+    ...(s.assignments === undefined ? {} : { assignments: s.assignments }),
     partitions: s.partitions.map((p) => ({
       topic: p.topic,
       partition: p.partition,
       committedOffset: str(p.committedOffset),
       logEndOffset: str(p.logEndOffset),
       ...(p.committedRecordTimestamp == null ? {} : { committedRecordTimestamp: p.committedRecordTimestamp }),
+      ...(p.logStartOffset === undefined ? {} : { logStartOffset: str(p.logStartOffset) }),
+      ...(p.retentionMs === undefined ? {} : { retentionMs: p.retentionMs }),
+      ...(p.missingSignals === undefined || p.missingSignals.length === 0 ? {} : { missingSignals: [...p.missingSignals] }),
     })),
   };
 }

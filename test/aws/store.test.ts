@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoAlertStateStore } from '../../functions/adapters/dynamodb/alert-state-store.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DynamoSnapshotStore } from '../../functions/adapters/dynamodb/snapshot-store.js';
+import { CHUNK_FORMAT } from '../../functions/adapters/dynamodb/snapshot-chunks.js';
 import { keys, snapshotRetentionMs, TABLE } from '../../functions/adapters/dynamodb/table.js';
 import type { AlertState } from '../../functions/core/alert.js';
 import type { GroupSnapshot } from '../../functions/core/types.js';
@@ -97,7 +98,9 @@ describe('DynamoSnapshotStore', () => {
     expect(items.map((i) => i.sk)).toEqual([keys.snapshotSk(T0, 0)]);
     const chunk = items[0]?.z as Uint8Array;
     expect(chunk).toBeInstanceOf(Uint8Array);
-    expect(JSON.parse(gunzipSync(chunk).toString('utf8'))).toMatchObject({ f: 1, c: 'c-items', ts: T0 });
+    const [header, ...lines] = gunzipSync(chunk).toString('utf8').split('\n');
+    expect(JSON.parse(header!)).toEqual({ f: CHUNK_FORMAT, c: 'c-items', ts: T0 });
+    expect(lines.map((l) => JSON.parse(l.slice(0, l.indexOf('\t'))))).toEqual(['billing', 'orders']);
     expect(items[0]?.[TABLE.timeToLiveAttribute]).toBe(Math.floor((T0 + snapshotRetentionMs(10, MINUTE)) / 1000));
     const run = await clients.doc.send(new GetCommand({ TableName: tableName, Key: { pk: keys.runPk('c-items'), sk: keys.runSk(T0) } }));
     expect(run.Item).toMatchObject({ chunks: 1, listed: ['billing', 'orders'], failed: [] });
@@ -204,10 +207,11 @@ describe('DynamoSnapshotStore', () => {
     await s.putSnapshot(clusterSnapshot('c-entry', T0, [group('c-entry', 'billing', T0, 1n), group('c-entry', 'orders', T0, 2n)]));
     const sk = keys.snapshotSk(T0, 0);
     const [item] = await chunkItems('c-entry');
-    const payload = JSON.parse(gunzipSync(item?.z as Uint8Array).toString('utf8')) as { g: { g: string; t: unknown[] }[] };
-    const billing = payload.g.find((e) => e.g === 'billing');
-    if (billing) billing.t = [['orders', [[0, '12x', '3']]]];
-    await clients.doc.send(new PutCommand({ TableName: tableName, Item: { ...item, z: gzipSync(JSON.stringify(payload)) } }));
+    // Format 3: one line per group; billing's entry gets an offset that is not a number.
+    const lines = gunzipSync(item?.z as Uint8Array).toString('utf8').split('\n');
+    const broken = lines.map((line) => (line.startsWith('"billing"\t') ? '"billing"\t{"s":"Empty","m":0,"t":[["orders",[[0,"12x","3"]]]]}' : line));
+    expect(broken).not.toEqual(lines);
+    await clients.doc.send(new PutCommand({ TableName: tableName, Item: { ...item, z: gzipSync(broken.join('\n')) } }));
     const windows = await s.readWindows('c-entry', { limit: 10, now: T0, notBefore: 0 });
     expect([...windows.keys()]).toEqual(['orders']);
     const warning = logger.at('warn')[0];

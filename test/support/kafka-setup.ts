@@ -10,6 +10,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     version: kafkaVersionFromEnv(),
     cacheDir,
     scram: true,
+    // Retention tests (test/kafka/signals.test.ts) need deleted segments within seconds, not 5 min.
+    properties: { 'log.retention.check.interval.ms': '1000' },
     onProgress: (message) => process.stderr.write(`[kafka-setup] ${message}\n`),
   });
   if (!broker.scramBootstrap) throw new Error('the harness started no SCRAM listener');

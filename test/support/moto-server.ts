@@ -4,8 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { defaultCacheDir, freePort } from '../../functions/local/host.js';
 
 /** Pinned so every machine runs the same emulator (current release when this was written). */
@@ -102,12 +103,15 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess, output:
   throw new Error(`moto_server did not answer on ${endpoint} within 60 s:\n${output()}`);
 }
 
-/** Installs moto if needed and starts `moto_server -H 127.0.0.1 -p <free port>`. */
+/** Installs moto if needed and starts its server on 127.0.0.1 and a free port, one request at a
+ * time (moto-serial.py says why). */
 export async function startMotoServer(options: MotoOptions = {}): Promise<MotoServer> {
   const binary = await ensureMoto(options);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const python = join(dirname(binary), 'python');
+  const launcher = fileURLToPath(new URL('./moto-serial.py', import.meta.url));
+  const child = spawn(python, [launcher, '127.0.0.1', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer): void => {
     tail = (tail + chunk.toString()).slice(-4000);

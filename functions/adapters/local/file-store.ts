@@ -9,6 +9,7 @@
 //   clusters/<cluster>/alerts/<group>.json      the group's open AlertState
 // Names are percent-encoded (dots too) so any group name is one safe file name.
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AlertState } from '../../core/alert.js';
@@ -18,7 +19,10 @@ import type { ClusterSnapshot, GroupSnapshot, GroupStatus } from '../../core/typ
 import type { AlertStateStore, RunRecord, SnapshotStore } from '../../app/ports.js';
 
 export const STORE_FORMAT = 'lagwatch-local-store';
-export const STORE_VERSION = 1;
+export const STORE_VERSION = 2;
+/** Versions this lagwatch reads: 1 has no §6.1 signals (log start, retention, assignments); its
+ * snapshots read as "signals not collected", and new snapshots are written beside them. */
+const READABLE_STORE_VERSIONS: readonly unknown[] = [1, STORE_VERSION];
 
 export interface FileStoreOptions {
   /** Snapshots kept per group (older ones are dropped on write). */
@@ -182,6 +186,7 @@ export class FileStore implements SnapshotStore, AlertStateStore {
   async close(): Promise<void> {
     if (!this.locked) return;
     this.locked = false;
+    process.off('exit', this.releaseLockOnExit);
     await rm(join(this.dataDir, 'lock'), { force: true });
   }
 
@@ -207,9 +212,9 @@ export class FileStore implements SnapshotStore, AlertStateStore {
       throw this.corrupt(path, 'not valid JSON', error);
     }
     if (!isRecord(marker) || marker.format !== STORE_FORMAT) throw this.corrupt(path, `not a ${STORE_FORMAT} marker`);
-    if (marker.version !== STORE_VERSION) {
+    if (!READABLE_STORE_VERSIONS.includes(marker.version)) {
       throw new StoreError(
-        `${path}: store format version ${String(marker.version)} is not supported (this lagwatch reads version ${STORE_VERSION}); ${resetHint(this.dataDir)}`,
+        `${path}: store format version ${String(marker.version)} is not supported (this lagwatch reads versions ${READABLE_STORE_VERSIONS.join(' and ')}); ${resetHint(this.dataDir)}`,
         { context: { file: path } },
       );
     }
@@ -244,12 +249,18 @@ export class FileStore implements SnapshotStore, AlertStateStore {
     }
   }
 
+  /** A forced exit (a second Ctrl-C) skips close(): drop the lock anyway, synchronously. */
+  private readonly releaseLockOnExit = (): void => {
+    rmSync(join(this.dataDir, 'lock'), { force: true });
+  };
+
   private async acquireLock(): Promise<void> {
     const path = join(this.dataDir, 'lock');
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
         this.locked = true;
+        process.on('exit', this.releaseLockOnExit);
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw this.ioError('create', path, error);

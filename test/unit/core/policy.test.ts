@@ -74,8 +74,8 @@ describe('§6 policy keys and impossible combinations (rejected at config load, 
     ['minimumSnapshots above windowSize: never judged', { defaults: { minimumSnapshots: 12 } }, undefined, 'policy.defaults.minimumSnapshots', /more than windowSize 10/],
     ['an override shrinking the window below the default minimumSnapshots', { overrides: [{ match: 'a', windowSize: 2 }] }, undefined, 'policy.overrides[0].minimumSnapshots', /more than windowSize 2/],
     ['minimumComplete a stopped consumer’s collapsed window can never meet', { defaults: { minimumComplete: 0.6 } }, undefined, 'policy.defaults.minimumComplete', /never be met/],
-    ['a regex with the g flag (stateful lastIndex)', { overrides: [{ match: '/^pay/g', team: 'x' }] }, undefined, 'policy.overrides[0].match', /g flag/],
-    ['a regex with the y flag', { overrides: [{ match: '/^pay/y', team: 'x' }] }, undefined, 'policy.overrides[0].match', /y flag/],
+    ['a regex with the g flag (stateful lastIndex)', { overrides: [{ match: '/^pay/g', team: 'x' }] }, undefined, 'policy.overrides[0].match', /g and y flags/],
+    ['a regex with the y flag', { overrides: [{ match: '/^pay/y', team: 'x' }] }, undefined, 'policy.overrides[0].match', /g and y flags/],
     ['retentionRiskShare above 1', { defaults: { retentionRiskShare: 1.5 } }, undefined, 'policy.defaults.retentionRiskShare', /./],
   ] as const)('%s', (_reason, value, interval, key, message) => {
     const error = load(value, interval);
