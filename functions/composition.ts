@@ -124,7 +124,9 @@ function dashboardUrls(env: Env): (cluster: string) => string | null {
 
 /** Evaluator Lambda wiring; throws ConfigError naming the env var at cold start. */
 export function evaluatorFromEnv(env: Env, logger: Logger = jsonLogger()): EvaluatorApp {
-  const policy = parsePolicyConfig(json(env, ENV.policyConfig), ENV.policyConfig);
+  const snapshotIntervalMs = positiveInt(env, ENV.snapshotIntervalMs);
+  // The same interval as at synth, so unset grace/stall times resolve the same way.
+  const policy = parsePolicyConfig(json(env, ENV.policyConfig), ENV.policyConfig, { snapshotIntervalMs });
   const clusters = new Set(
     requiredEnv(env, ENV.clusterNames)
       .split(',')
@@ -134,7 +136,6 @@ export function evaluatorFromEnv(env: Env, logger: Logger = jsonLogger()): Evalu
   const tableName = requiredEnv(env, ENV.tableName);
   const topicArn = requiredEnv(env, ENV.alertTopicArn);
   const namespace = requiredEnv(env, ENV.metricsNamespace);
-  const snapshotIntervalMs = positiveInt(env, ENV.snapshotIntervalMs);
   const retentionMs = positiveInt(env, ENV.snapshotRetentionMs);
   const dashboardUrl = dashboardUrls(env);
   const store = new DynamoSnapshotStore(clients.dynamo(), { tableName, retentionMs, logger });

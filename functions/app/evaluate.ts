@@ -225,6 +225,7 @@ async function evaluateOneGroup(
       return outcome;
     }
     const policy = resolvePolicy(deps.policy, group);
+    const previous = record?.state ?? null;
     let verdict: GroupVerdict | null = null;
     if (run.listed.has(group)) {
       if ('error' in run.windows) {
@@ -235,10 +236,12 @@ async function evaluateOneGroup(
       // The read covers the largest window; this group's own window may start later.
       const notBefore = windowStart(now, policy, deps.snapshotIntervalMs);
       const snapshots = run.windows.set.take(group).filter((s) => s.timestamp >= notBefore);
-      verdict = snapshots.length === 0 ? notFoundVerdict(cluster, group, now) : evaluateGroup({ cluster, group, snapshots, policy, now });
+      verdict =
+        snapshots.length === 0
+          ? notFoundVerdict(cluster, group, now)
+          : evaluateGroup({ cluster, group, snapshots, policy, now, intervalMs: deps.snapshotIntervalMs, previous });
       outcome.verdict = verdict;
     }
-    const previous = record?.state ?? null;
     const decision = decideAlert({ previous, verdict, policy, now, dashboardUrl: deps.dashboardUrl });
     if (decision.next === previous && decision.notification === null) return outcome;
     // 2. claim: the new state and the message it must send, in one conditional write.

@@ -79,9 +79,30 @@ export function evaluateSeries(doc: SeriesDocument): GroupVerdict {
   });
 }
 
+/** The verdict JSON plus the §6 fields (rule names, Burrow's status and rule kept for comparison). */
+export function verdictJson(v: GroupVerdict): Record<string, unknown> {
+  const base = verdictToJson(v) as Record<string, unknown> & { partitions: Record<string, unknown>[] };
+  return {
+    ...base,
+    rule: v.rule ?? null,
+    burrowStatus: v.burrowStatus ?? null,
+    stale: v.stale ?? false,
+    emptyForSeconds: v.emptyForSeconds ?? null,
+    partitions: v.partitions.map((p, i) => ({
+      ...base.partitions[i],
+      burrowStatus: p.burrowStatus ?? null,
+      burrowRule: p.burrowRule ?? null,
+      notAssigned: p.notAssigned ?? false,
+      deletedUnread: p.deletedUnread == null ? null : p.deletedUnread.toString(10),
+      retentionLeftSeconds: p.retentionLeftSeconds ?? null,
+      stuckForSeconds: p.stuckForSeconds ?? null,
+    })),
+  };
+}
+
 export function renderVerdict(v: GroupVerdict): string {
   const head =
-    `${v.cluster} / ${v.group}: ${v.status}  total lag ${formatCount(v.totalLag)}  time lag ${formatTimeLag(v.maxTimeLag)}` +
+    `${v.cluster} / ${v.group}: ${v.status}${v.rule && v.rule !== 'ok' ? ` (${v.rule})` : ''}${v.stale ? ' [stale: held after a collection gap]' : ''}  burrow ${v.burrowStatus ?? '-'}  total lag ${formatCount(v.totalLag)}  time lag ${formatTimeLag(v.maxTimeLag)}` +
     `  state ${v.state} (${v.members ?? '?'} members)  complete ${(v.complete * 100).toFixed(0)}%  ${v.snapshots} snapshots`;
   const rows = v.partitions.map((p) => [
     p.topic,
@@ -92,8 +113,9 @@ export function renderVerdict(v: GroupVerdict): string {
     p.lag === null ? (p.noCommits ? 'no commits' : '-') : formatCount(p.lag),
     formatTimeLag(p.timeLag),
     p.rule + (p.topicRecreated ? ' (topic recreated)' : ''),
+    `${p.burrowStatus ?? '-'}/${p.burrowRule ?? '-'}`,
   ]);
-  const table = renderTable(['TOPIC', 'PARTITION', 'STATUS', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'TIME-LAG', 'RULE'], rows, new Set([1, 3, 4, 5]));
+  const table = renderTable(['TOPIC', 'PARTITION', 'STATUS', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'TIME-LAG', 'RULE', 'BURROW'], rows, new Set([1, 3, 4, 5]));
   return `${head}\n${table}`;
 }
 
@@ -106,7 +128,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number> 
   if ('exit' in parsedArgs) return parsedArgs.exit;
   const { values } = parsedArgs;
   const verdict = evaluateSeries(seriesDocumentFromJson(await readJsonInput(values.file)));
-  if (values.json) printJson(verdictToJson(verdict));
+  if (values.json) printJson(verdictJson(verdict));
   else process.stdout.write(`${renderVerdict(verdict)}\n`);
   return 0;
 }

@@ -158,8 +158,8 @@ async function watch({ values, filter, brokers, intervalSeconds, windowSize, web
       } else {
         const cluster = applyGroupFilter(parseClusterConfig({ name: values.cluster ?? 'local', brokers }, '--cluster/--brokers'), filter);
         targets = [{ cluster }];
-        policy = values.policy === undefined ? parsePolicyConfig({}) : parsePolicyConfig(await readJsonInput(values.policy), values.policy);
         intervalMs = Math.round((intervalSeconds ?? 60) * 1000);
+        policy = parsePolicyConfig(values.policy === undefined ? {} : await readJsonInput(values.policy), values.policy ?? 'policy', { snapshotIntervalMs: intervalMs });
         title = `lagwatch watching ${cluster.name} (${cluster.brokers.join(',')})`;
       }
       if (signal.aborted) return 0;

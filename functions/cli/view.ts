@@ -27,7 +27,7 @@ const STATUS_COLOUR: Record<GroupStatus | PartitionStatus, string> = {
   REWIND: ANSI.magenta,
 };
 
-const PARTITION_RANK: Record<PartitionStatus, number> = { OK: 0, WARNING: 1, STALLED: 2, STOPPED: 2, REWIND: 2 };
+const PARTITION_RANK: Record<PartitionStatus, number> = { OK: 0, WARNING: 1, STALLED: 2, STOPPED: 2, REWIND: 2, ERROR: 2 };
 
 export interface ViewOutput {
   write(text: string): unknown;
@@ -60,8 +60,10 @@ function describePartition(p: PartitionVerdict | null, colour: boolean): string 
   const notes: string[] = [];
   if (p.insufficientData) notes.push('warming up');
   if (p.topicRecreated) notes.push('topic recreated');
+  if (p.notAssigned) notes.push('not assigned');
   const suffix = notes.length > 0 ? ` (${notes.join(', ')})` : '';
-  return `${p.topic}[${p.partition}] ${paint(p.status, STATUS_COLOUR[p.status], colour)} ${lag}${suffix}`;
+  const rule = p.status === 'OK' ? '' : ` ${p.rule}`;
+  return `${p.topic}[${p.partition}] ${paint(p.status, STATUS_COLOUR[p.status], colour)}${rule} ${lag}${suffix}`;
 }
 
 export interface TableOptions {
@@ -78,7 +80,7 @@ export function renderTable(verdicts: readonly GroupVerdict[], options: TableOpt
   const rows = sorted.map((v) => [
     v.cluster,
     v.group,
-    paint(v.status, STATUS_COLOUR[v.status], options.colour),
+    paint(v.status, STATUS_COLOUR[v.status], options.colour) + (v.stale ? ' (stale)' : ''),
     formatCount(v.totalLag),
     formatTimeLag(v.maxTimeLag),
     describePartition(worstPartition(v), options.colour),

@@ -192,7 +192,7 @@ export function parseAppConfig(value: unknown, where: string | null = null): App
       throw error;
     }
   };
-  const policy: PolicyConfig = withFile(() => parsePolicyConfig(input.policy, 'policy'));
+  const policy: PolicyConfig = withFile(() => parsePolicyConfig(input.policy, 'policy', { snapshotIntervalMs: input.snapshotIntervalMs }));
 
   const clusters: DeployedCluster[] = [];
   const seenNames = new Map<string, number>();

@@ -24,6 +24,14 @@ export interface Policy {
   /** 'lagging': per-group metrics only while the group is not OK or among the cluster's top lagging
    * groups (cost); 'always': every run. */
   readonly groupMetrics: 'lagging' | 'always';
+  /** consumers-gone: the group had no members at every snapshot of this many seconds (§6.2 rule 4). */
+  readonly emptyGraceSeconds: number;
+  /** no-progress / beyond-log-end / rewind-loop: the committed offset stood still this long (§6.2). */
+  readonly stallAfterSeconds: number;
+  /** retention-risk: time lag at or above this share of the topic's retention (0..1). */
+  readonly retentionRiskShare: number;
+  /** time-lag-over-limit: a falling-behind partition whose oldest unconsumed message is older pages ERROR. */
+  readonly maxTimeLagSeconds: number;
 }
 
 export interface PolicyOverride extends Partial<Policy> {
@@ -42,12 +50,16 @@ export const DEFAULT_POLICY: Policy = {
   windowSize: 10,
   minimumSnapshots: 3,
   minimumComplete: 0,
-  alertSeverity: 'ERROR',
+  alertSeverity: 'WARNING',
   team: 'default',
   mute: false,
   repeatIntervalMs: 60 * 60 * 1000,
   partitionMetrics: false,
   groupMetrics: 'lagging',
+  emptyGraceSeconds: 60,
+  stallAfterSeconds: 180,
+  retentionRiskShare: 0.8,
+  maxTimeLagSeconds: 1800,
 };
 
 /**

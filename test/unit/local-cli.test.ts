@@ -83,7 +83,7 @@ describe('backtest command', () => {
   async function storeWithHistory(): Promise<string> {
     const path = join(dir, 'store');
     const store = await FileStore.open(path);
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 12; i++) {
       const timestamp = 1_700_000_040_000 + i * 60_000;
       await store.putSnapshot({
         cluster: 'prod',
@@ -97,7 +97,7 @@ describe('backtest command', () => {
             timestamp,
             state: 'Stable',
             members: 1,
-            // Committing, but the lag grows every minute: WARNING once 3 snapshots are in.
+            // Committing, but the lag grows every minute: falling-behind (WARNING) once the window of 10 is full (§6.2).
             partitions: [{ topic: 'invoices', partition: 0, committedOffset: BigInt(i * 10), logEndOffset: BigInt(i * 30 + 5) }],
           },
         ],
@@ -112,17 +112,17 @@ describe('backtest command', () => {
     const policy = join(dir, 'policy.json');
     await writeFile(policy, JSON.stringify({ defaults: { alertSeverity: 'WARNING', team: 'billing-team' } }));
     expect(await backtestCommand(['--store', store, '--policy', policy])).toBe(0);
-    expect(stdout).toContain('cluster prod: 8 runs from 2023-11-14T22:14:00.000Z');
-    expect(stdout).toMatch(/2023-11-14T22:16:00\.000Z {2}OPEN {5}WARNING {2}prod\/billing/);
+    expect(stdout).toContain('cluster prod: 12 runs from 2023-11-14T22:14:00.000Z');
+    expect(stdout).toMatch(/2023-11-14T22:23:00\.000Z {2}OPEN {5}WARNING {2}prod\/billing/);
     expect(stdout).toContain('1 alert message(s): 1 open; 1 group(s) opened an incident');
   });
 
-  it('sends nothing under the default policy (alerts from ERROR only)', async () => {
+  it('sends nothing under a policy that alerts from ERROR only (the default is WARNING, §6.3)', async () => {
     const store = await storeWithHistory();
     const policy = join(dir, 'policy.json');
-    await writeFile(policy, '{}');
+    await writeFile(policy, JSON.stringify({ defaults: { alertSeverity: 'ERROR' } }));
     expect(await backtestCommand(['--store', store, '--policy', policy, '--json'])).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject([{ cluster: 'prod', runs: 8, alerts: [] }]);
+    expect(JSON.parse(stdout)).toMatchObject([{ cluster: 'prod', runs: 12, alerts: [] }]);
   });
 
   it('--config uses the policy inside a lagwatch.config.json (no teams or Slack needed locally)', async () => {
@@ -133,7 +133,7 @@ describe('backtest command', () => {
       JSON.stringify({ clusters: [{ name: 'prod', brokers: ['kafka:9092'] }], policy: { defaults: { alertSeverity: 'WARNING', team: 'billing-team' } } }),
     );
     expect(await backtestCommand(['--store', store, '--config', config])).toBe(0);
-    expect(stdout).toMatch(/2023-11-14T22:16:00\.000Z {2}OPEN {5}WARNING {2}prod\/billing/);
+    expect(stdout).toMatch(/2023-11-14T22:23:00\.000Z {2}OPEN {5}WARNING {2}prod\/billing/);
     expect(await backtestCommand(['--store', store, '--config', config, '--policy', config])).toBe(2);
     expect(stderr).toContain('give one of --policy');
   });

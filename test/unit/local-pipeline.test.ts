@@ -171,14 +171,15 @@ describe('backtest', () => {
     expect(new Date(result.notifications[0]!.at).toISOString()).toBe(live);
   });
 
-  it('shows what a changed policy would have done: a large allowedLag never alerts, a bigger window alerts later', async () => {
+  it('shows what a changed policy would have done: a large allowedLag never alerts, a longer emptyGraceSeconds alerts later', async () => {
     const path = await recordHistory();
     const store = await FileStore.open(path, { readOnly: true });
     const replay = (policy: unknown) =>
       runBacktest({ store, cluster: CLUSTER, policy: parsePolicyConfig(policy), intervalMs: null, logger: createLineLogger(() => undefined) });
     expect((await replay({ defaults: { windowSize: 5, allowedLag: 1000 } })).notifications).toEqual([]);
-    const small = await replay({ defaults: { windowSize: 3 } });
-    const large = await replay({ defaults: { windowSize: 8 } });
+    // The window no longer sets how soon a gone consumer pages (consumers-gone, §6.2): the grace does.
+    const small = await replay({ defaults: { windowSize: 5, emptyGraceSeconds: 60 } });
+    const large = await replay({ defaults: { windowSize: 5, emptyGraceSeconds: 240 } });
     expect(small.notifications[0]!.at).toBeLessThan(large.notifications[0]!.at);
     // Only the runs in the range are replayed.
     const tail = await runBacktest({

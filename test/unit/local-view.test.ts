@@ -34,7 +34,7 @@ describe('worstPartition', () => {
 
 describe('renderTable', () => {
   const verdicts = [
-    verdict('zeta', 'WARNING', [partition({ partition: 0, status: 'WARNING', lag: 12345n })]),
+    verdict('zeta', 'WARNING', [partition({ partition: 0, status: 'WARNING', rule: 'falling-behind', lag: 12345n })]),
     verdict('alpha', 'OK', [partition({ partition: 0, status: 'OK', lag: null, noCommits: true, committedOffset: null })]),
   ];
 
@@ -42,7 +42,7 @@ describe('renderTable', () => {
     const lines = renderTable(verdicts, { colour: false });
     expect(lines[0]).toMatch(/^CLUSTER\s+GROUP\s+STATUS\s+TOTAL LAG\s+TIME LAG\s+WORST PARTITION$/);
     expect(lines[1]).toMatch(/^local\s+alpha\s+OK\s+0\s+2m 5s\s+orders\[0\] OK no commits$/);
-    expect(lines[2]).toMatch(/^local\s+zeta\s+WARNING\s+12,345\s+2m 5s\s+orders\[0\] WARNING lag 12,345$/);
+    expect(lines[2]).toMatch(/^local\s+zeta\s+WARNING\s+12,345\s+2m 5s\s+orders\[0\] WARNING falling-behind lag 12,345$/);
     expect(lines[1]!.indexOf('OK')).toBe(lines[2]!.indexOf('WARNING'));
     expect(lines.join('\n')).not.toContain('\u001b[');
   });
