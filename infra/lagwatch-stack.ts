@@ -4,7 +4,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { snapshotRetentionMs } from '../functions/adapters/dynamodb/table.js';
-import type { AppConfig } from '../functions/config/app-config.js';
+import { evaluatorMemoryMb, type AppConfig } from '../functions/config/app-config.js';
 import { Alerting } from './constructs/alerting.js';
 import { ClusterDashboard, dashboardUrl } from './constructs/cluster-dashboard.js';
 import { Collector } from './constructs/collector.js';
@@ -64,6 +64,7 @@ export class LagwatchStack extends Stack {
       code,
       logRetentionDays,
       deadLetterKey: this.alerting.key,
+      memorySize: evaluatorMemoryMb(Math.max(...config.clusters.map((c) => c.expectedPartitions))),
     });
     new EvaluatorAlarms(this, 'EvaluatorAlarms', {
       evaluator: this.evaluator.function.function,

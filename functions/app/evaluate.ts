@@ -51,6 +51,8 @@ export interface EvaluationResult {
   readonly notificationFailures: number;
   /** Transitions another evaluator run claimed first (it sends the message). */
   readonly lostClaims: string[];
+  /** Groups not judged because the deadline was near; the next run judges them. */
+  readonly deferred: string[];
   readonly metricsPublished: boolean;
   readonly durationMs: number;
 }
@@ -85,7 +87,14 @@ interface GroupOutcome {
   lostClaim: boolean;
 }
 
-export async function runEvaluation(deps: EvaluateDeps, input: { cluster: string; now: number }): Promise<EvaluationResult> {
+/** Time kept back at the end of an invocation for metrics and the return: no new group is judged
+ * (no transition claimed) once the deadline is this close; those groups are judged by the next run. */
+export const DEADLINE_RESERVE_MS = 5_000;
+
+export async function runEvaluation(
+  deps: EvaluateDeps,
+  input: { cluster: string; now: number; /** deps.clock() time by which the invocation must end (Lambda's timeout). */ deadline?: number },
+): Promise<EvaluationResult> {
   const { cluster, now } = input;
   const started = deps.clock();
   const [run, records] = await Promise.all([deps.store.latestRun(cluster), deps.alerts.list(cluster)]);
@@ -129,14 +138,23 @@ export async function runEvaluation(deps: EvaluateDeps, input: { cluster: string
   };
   const outcomes = new Map<string, GroupOutcome>();
   let next = 0;
+  const deferred: string[] = [];
   const worker = async (): Promise<void> => {
     while (next < groups.length) {
       const group = groups[next++];
       if (group === undefined) continue;
+      if (input.deadline !== undefined && deps.clock() > input.deadline - DEADLINE_RESERVE_MS) {
+        deferred.push(group);
+        continue;
+      }
       outcomes.set(group, await evaluateOneGroup(deps, cluster, group, membership, recordByGroup.get(group) ?? null, now));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? 8) }, worker));
+  deferred.sort();
+  if (deferred.length > 0) {
+    deps.logger.warn('the invocation is about to time out: these groups are left for the next run', { cluster, deferred: deferred.length, first: deferred[0] });
+  }
 
   const verdicts: GroupVerdict[] = [];
   const notifications: Notification[] = [];
@@ -190,6 +208,7 @@ export async function runEvaluation(deps: EvaluateDeps, input: { cluster: string
     failures,
     notificationFailures,
     lostClaims,
+    deferred,
     metricsPublished,
     durationMs,
   };

@@ -120,6 +120,28 @@ export interface DeployedCluster {
   readonly secretArns: readonly string[];
   /** Customer-managed KMS keys of those secrets (MSK SCRAM secrets need one): kms:Decrypt via Secrets Manager. */
   readonly secretKeyArns: readonly string[];
+  /** Group-partitions the cluster is expected to hold (sizes the evaluator's memory). */
+  readonly expectedPartitions: number;
+}
+
+/** Default for `clusters[].expectedPartitions`: what one evaluator at the default memory holds with room to spare. */
+export const DEFAULT_EXPECTED_PARTITIONS = 20_000;
+
+const expectedPartitionsSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(1_000_000, { message: 'at most 1,000,000 group-partitions per cluster (split the cluster into several configs beyond)' })
+  .default(DEFAULT_EXPECTED_PARTITIONS);
+
+/**
+ * Evaluator memory for the largest cluster it judges: 256 MB of runtime and code plus 2 KB per
+ * group-partition (twice the ~0.9 KB of live heap per partition measured by `bench:evaluate`'s
+ * end-to-end mode), at least 512 MB, in 64 MB steps.
+ */
+export function evaluatorMemoryMb(largestExpectedPartitions: number): number {
+  const needed = 256 + (largestExpectedPartitions * 2) / 1024;
+  return Math.min(10_240, Math.max(512, Math.ceil(needed / 64) * 64));
 }
 
 export interface AppConfig {
@@ -204,9 +226,11 @@ export function parseAppConfig(value: unknown, where: string | null = null): App
     }
     // `network` and `secretKeyArns` are about where the collector runs, not how it connects: they
     // are split off here and the rest is the connection config the collector re-parses.
-    const { network: rawNetwork, secretKeyArns: rawKeyArns, ...source } = entry as Record<string, unknown>;
+    const { network: rawNetwork, secretKeyArns: rawKeyArns, expectedPartitions: rawExpected, ...source } = entry as Record<string, unknown>;
     const keyArnsResult = kmsKeyArns.default([]).safeParse(rawKeyArns);
     if (!keyArnsResult.success) throw firstIssueError(keyArnsResult.error.issues, `${key}.secretKeyArns`, where);
+    const expectedResult = expectedPartitionsSchema.safeParse(rawExpected);
+    if (!expectedResult.success) throw firstIssueError(expectedResult.error.issues, `${key}.expectedPartitions`, where);
     const connection = withFile(() => parseClusterConfig(source, key));
 
     let network: ClusterNetwork | null = null;
@@ -267,6 +291,7 @@ export function parseAppConfig(value: unknown, where: string | null = null): App
       mskClusterArn,
       secretArns: [...collectSecretArns(source, new Set())].sort(),
       secretKeyArns: keyArnsResult.data,
+      expectedPartitions: expectedResult.data,
     });
   });
 

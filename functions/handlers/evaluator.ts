@@ -11,7 +11,8 @@ const app = evaluatorFromEnv(process.env, logger);
 
 export async function handler(event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> {
   log.addContext(context);
-  // One evaluation per cluster per batch: it reads the newest complete run anyway.
+  // The stream hands one run record per invocation (batch size 1), so one cluster has the whole
+  // timeout; a batch of several still gets one evaluation per cluster (it reads the newest run anyway).
   const byCluster = new Map<string, RunArrival>();
   for (const arrival of event.Records.map(runArrival)) {
     if (arrival === null) continue;
@@ -21,7 +22,9 @@ export async function handler(event: DynamoDBStreamEvent, context?: Context): Pr
   const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
   for (const arrival of byCluster.values()) {
     try {
-      await runEvaluation(app.depsFor(arrival.cluster), { cluster: arrival.cluster, now: Date.now() });
+      const now = Date.now();
+      const deadline = context ? now + context.getRemainingTimeInMillis() : undefined;
+      await runEvaluation(app.depsFor(arrival.cluster), { cluster: arrival.cluster, now, ...(deadline === undefined ? {} : { deadline }) });
     } catch (error) {
       logger.error('evaluation failed; the stream retries it', { cluster: arrival.cluster, error: String(error) });
       batchItemFailures.push({ itemIdentifier: arrival.sequenceNumber });

@@ -35,6 +35,8 @@ export interface EvaluatorProps {
   readonly logRetentionDays: logs.RetentionDays;
   /** Encrypts the dead-letter queue of stream batches the evaluator gives up on. */
   readonly deadLetterKey: kms.IKey;
+  /** Sized from the largest cluster (evaluatorMemoryMb). */
+  readonly memorySize: number;
 }
 
 export class Evaluator extends Construct {
@@ -59,7 +61,7 @@ export class Evaluator extends Construct {
         [ENV.dashboardUrl]: JSON.stringify(props.dashboardUrls),
       },
       timeout: Duration.seconds(60),
-      memorySize: 512,
+      memorySize: props.memorySize,
       logRetentionDays: props.logRetentionDays,
       configKey: 'policy',
     });
@@ -72,7 +74,8 @@ export class Evaluator extends Construct {
     fn.addEventSource(
       new sources.DynamoEventSource(props.table, {
         startingPosition: lambda.StartingPosition.LATEST,
-        batchSize: 10,
+        // One run record, so one cluster, per invocation: clusters never share a deadline.
+        batchSize: 1,
         // Only run records start an evaluation; snapshot and alert-state writes are filtered out
         // by Lambda before any invocation (and cost nothing).
         filters: [

@@ -2,7 +2,7 @@
 // protocol, gone groups, isolation of per-group failures, stale runs.
 import { describe, expect, it } from 'vitest';
 import { runCollection } from '../../functions/app/collect.js';
-import { runEvaluation, type EvaluateDeps } from '../../functions/app/evaluate.js';
+import { DEADLINE_RESERVE_MS, runEvaluation, type EvaluateDeps } from '../../functions/app/evaluate.js';
 import { CollectorError } from '../../functions/core/errors.js';
 import { METRIC } from '../../functions/core/metrics.js';
 import { DEFAULT_POLICY, type PolicyConfig } from '../../functions/core/policy.js';
@@ -51,6 +51,34 @@ async function storeRuns(store: MemorySnapshotStore, count: number, groups: Reco
   }
   return t;
 }
+
+describe('runEvaluation near its deadline', () => {
+  it('claims nothing once the deadline is within the reserve: those groups are left for the next run, which judges them', async () => {
+    const { store, notifier, deps } = setup();
+    const now = await storeRuns(store, 5, { a: {}, b: {}, c: {}, d: {} });
+    // The clock moves 2 s per reading: the deadline reserve is reached after the first groups.
+    let t = 0;
+    const clock = () => (t += 2_000);
+    const first = await runEvaluation({ ...deps, clock, concurrency: 1 }, { cluster: CLUSTER, now, deadline: DEADLINE_RESERVE_MS + 5_000 });
+    expect(first.deferred.length).toBeGreaterThan(0);
+    expect(first.deferred.length).toBeLessThan(4);
+    const judged = first.verdicts.map((v) => v.group);
+    expect([...judged, ...first.deferred].sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(notifier.sent.map((n) => n.group).sort()).toEqual(judged.sort());
+
+    const next = await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(next.deferred).toEqual([]);
+    expect(next.notifications.map((n) => n.group).sort()).toEqual([...first.deferred].sort());
+    expect(notifier.sent.map((n) => n.kind)).toEqual(['open', 'open', 'open', 'open']);
+  });
+  it('without a deadline every group is judged', async () => {
+    const { store, deps } = setup();
+    const now = await storeRuns(store, 5, { a: {}, b: {} });
+    const result = await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(result.deferred).toEqual([]);
+    expect(result.verdicts).toHaveLength(2);
+  });
+});
 
 describe('runEvaluation', () => {
   it('opens one incident for a stopped group, stays quiet while it lasts, resolves once when caught up', async () => {

@@ -44,6 +44,12 @@ describe('the committed example config', () => {
 // Each case: what is wrong, the key the error must name, and a word the message must contain.
 const badInputs: { reason: string; edit: (c: Record<string, any>) => void; key: string; says: RegExp }[] = [
   {
+    reason: 'an expected partition count that is not a whole positive number',
+    edit: (c) => (c.clusters[0].expectedPartitions = 0),
+    key: 'clusters[0].expectedPartitions',
+    says: />=1|too small/i,
+  },
+  {
     reason: 'a private cluster (vpcId) without subnets',
     edit: (c) => delete c.clusters[0].network.subnetIds,
     key: 'clusters[0].network.subnetIds',

@@ -2,7 +2,7 @@
 // (and variations). Functions use the inline stub here; test/unit/infra/synth.test.ts bundles for real.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it, vi } from 'vitest';
-import { parseAppConfig } from '../../../functions/config/app-config.js';
+import { DEFAULT_EXPECTED_PARTITIONS, evaluatorMemoryMb, parseAppConfig } from '../../../functions/config/app-config.js';
 import { ENV } from '../../../functions/config/env.js';
 import { METRIC, METRICS_NAMESPACE } from '../../../functions/core/metrics.js';
 import { TABLE } from '../../../functions/adapters/dynamodb/table.js';
@@ -492,5 +492,24 @@ describe('least-privilege IAM', () => {
         expect(s.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } });
       }
     }
+  });
+});
+
+describe('evaluator sizing', () => {
+  it('takes one run record (one cluster) per invocation', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, r]) => r.Properties?.EventSourceArn !== undefined);
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const [, r] of mappings) expect(r.Properties?.BatchSize).toBe(1);
+  });
+  it('sizes memory from the largest cluster: 512 MB by default, more for 200,000 expected partitions', () => {
+    expect(evaluatorMemoryMb(DEFAULT_EXPECTED_PARTITIONS)).toBe(512);
+    expect(evaluatorMemoryMb(200_000)).toBe(704);
+    const json = exampleConfig();
+    json.clusters[1].expectedPartitions = 200_000;
+    const big = synth(json).template.toJSON().Resources as Record<string, Resource>;
+    const memory = Object.values(big)
+      .filter((r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties?.Description ?? '').startsWith('lagwatch evaluator'))
+      .map((r) => r.Properties?.MemorySize);
+    expect(memory).toEqual([704]);
   });
 });
