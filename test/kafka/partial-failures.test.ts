@@ -74,9 +74,9 @@ describe(`partial failures on Kafka ${version}`, () => {
 
   it('fails exactly the groups reading a topic whose offsets could not be read, or whose OffsetFetch failed, and says why', () => {
     expect([...snapshot.failures].sort((x, y) => (x.group < y.group ? -1 : 1))).toEqual([
-      { group: name('g-ab'), error: `topic ${name('b')}: ListOffsets on broker 1 answered NOT_LEADER_FOR_PARTITION for partition 0` },
-      { group: name('g-b'), error: `topic ${name('b')}: ListOffsets on broker 1 answered NOT_LEADER_FOR_PARTITION for partition 0` },
-      { group: name('g-d'), error: `topic ${name('d')}: ListOffsets on broker 1 answered UNKNOWN_TOPIC_OR_PARTITION for partition 0` },
+      { group: name('g-ab'), error: `topic ${name('b')}: ListOffsets on broker 1 answered NOT_LEADER_FOR_PARTITION for partitions 0, 1` },
+      { group: name('g-b'), error: `topic ${name('b')}: ListOffsets on broker 1 answered NOT_LEADER_FOR_PARTITION for partitions 0, 1` },
+      { group: name('g-d'), error: `topic ${name('d')}: ListOffsets on broker 1 answered UNKNOWN_TOPIC_OR_PARTITION for partitions 0, 1` },
       { group: name('g-stuck'), error: 'OffsetFetch on broker 1 answered NOT_COORDINATOR_FOR_GROUP' },
     ]);
   });

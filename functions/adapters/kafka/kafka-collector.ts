@@ -374,11 +374,17 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
       for (const { topic, partitions } of latest.r.responses) {
         const r = reads.get(topic);
         if (!r) continue;
+        const bad = new Map<string, number[]>(); // error name → partitions, for one sentence per topic
         for (const p of partitions) {
           const offset = parseOffset(p.offset ?? p.offsets?.[0] ?? '-1');
           if (p.errorCode !== ErrorCode.None || offset === null) {
-            fail(topic, `ListOffsets on broker ${leader} answered ${errorName(p.errorCode)} for partition ${p.partition}`);
+            const name = p.errorCode !== ErrorCode.None ? errorName(p.errorCode) : `offset ${p.offset ?? '?'}`;
+            bad.set(name, [...(bad.get(name) ?? []), p.partition]);
           } else r.ends.set(p.partition, offset);
+        }
+        if (bad.size > 0) {
+          const what = [...bad].map(([name, ps]) => `${name} for partition${ps.length > 1 ? 's' : ''} ${ps.sort((a, b) => a - b).join(', ')}`);
+          fail(topic, `ListOffsets on broker ${leader} answered ${what.join('; ')}`);
         }
       }
       // The log start is a signal, not the lag: a partition without one is flagged, not failed.
