@@ -127,7 +127,13 @@ describe(`signals on Kafka ${version}`, () => {
     await consumer.run({ eachMessage: async () => {} });
     await joined;
     await consumer.commitOffsets([{ topic, partition: 0, offset: '0' }]);
-    const g = groupOf(await collect(prefix, 1), group);
+    // GROUP_JOIN can come before SyncGroup completes (CompletingRebalance): assignments are
+    // only known once the group is Stable.
+    const g = await waitFor(
+      'the group to be Stable',
+      async () => groupOf(await collect(prefix, 1), group),
+      (s) => s.state === 'Stable',
+    );
     await consumer.disconnect();
     expect(g.state).toBe('Stable');
     expect(g.members).toBe(1);

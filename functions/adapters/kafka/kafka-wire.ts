@@ -40,7 +40,8 @@ export class KafkaWireError extends Error {
   override readonly name = 'KafkaWireError';
   constructor(
     message: string,
-    readonly code: number,
+    /** Kafka's error code (named errorCode: Node's `code` is a string elsewhere). */
+    readonly errorCode: number,
   ) {
     super(message);
   }
