@@ -11,6 +11,8 @@ export default defineConfig({
     hookTimeout: 300_000,
     // Two cores: keep the broker and moto from being starved by parallel workers.
     maxWorkers: 2,
+    // The AWS SDK's "Node >= 22 from 2027" notice, once per worker and child process otherwise (README: Node 22 recommended).
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {

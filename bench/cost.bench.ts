@@ -11,6 +11,7 @@ import { SnsNotifier } from '../functions/adapters/sns/sns-notifier.js';
 import { runCollection } from '../functions/app/collect.js';
 import { runEvaluation } from '../functions/app/evaluate.js';
 import type { Logger } from '../functions/app/ports.js';
+import type { MetricDatum } from '../functions/core/metrics.js';
 import { DEFAULT_POLICY, type PolicyConfig } from '../functions/core/policy.js';
 import type { ClusterSnapshot, GroupSnapshot, PartitionOffsets } from '../functions/core/types.js';
 import { awsClients, freshTable } from '../test/aws/aws-clients.js';
@@ -31,8 +32,11 @@ const PRICES = {
   schedulerInvocation: 1 / 1e6,
 } as const;
 
-const GROUPS = 500;
-const PARTITIONS = 10_000;
+/** Fleet size by env (BENCH_GROUPS, BENCH_PARTITIONS): 500 / 10,000 by default; e.g. 5,000 / 100,000. */
+const GROUPS = Number(process.env.BENCH_GROUPS ?? 500);
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 10_000);
+/** Topics in the pool: 300 for 500 groups, and as many per group for larger fleets. */
+const TOPICS = Math.max(1, Math.round((GROUPS * 300) / 500));
 const INTERVAL_MS = 60_000;
 const WINDOW = DEFAULT_POLICY.windowSize;
 const RUNS_PER_MONTH = 30 * 24 * 60;
@@ -45,10 +49,42 @@ const AWS_LATENCY_MS = 10;
 const EVALUATOR_CONCURRENCY = 8;
 /** Log bytes a run writes to CloudWatch Logs (START/END/REPORT lines plus a few JSON log lines). */
 const LOG_BYTES_PER_RUN = 2048;
-/** An alert-state item (pk, sk, status, incidentId, team, times, version) is ~200 B: 1 WRU per write. */
-const ALERT_ITEM_BYTES = 200;
+/** An alert item (keys, revision, run time, the state as JSON, and while pending the outbox message
+ * as JSON) is ~0.3 KB open, up to ~2 KB with a pending message: 1–2 WRU per write; 1 KB is used. */
+const ALERT_ITEM_BYTES = 1024;
+/** Writes per message: the claim (state + outbox message) and clearing the outbox after the publish. */
+const ALERT_WRITES_PER_MESSAGE = 2;
 
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** Bytes of the EMF log lines (what Powertools Metrics writes) for a batch: one document per
+ * (dimension values, timestamp), at most 100 metrics each, plus Lambda's ~60-byte line prefix. */
+function emfSize(namespace: string, batch: readonly MetricDatum[]): { bytes: number; documents: number } {
+  const byDimensions = new Map<string, MetricDatum[]>();
+  for (const m of batch) {
+    const key = JSON.stringify([m.timestamp, Object.entries(m.dimensions).sort()]);
+    byDimensions.set(key, [...(byDimensions.get(key) ?? []), m]);
+  }
+  let bytes = 0;
+  let documents = 0;
+  for (const group of byDimensions.values()) {
+    for (let i = 0; i < group.length; i += 100) {
+      const part = group.slice(i, i + 100);
+      const first = part[0]!;
+      const doc = {
+        _aws: {
+          Timestamp: first.timestamp,
+          CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [Object.keys(first.dimensions)], Metrics: part.map((m) => ({ Name: m.name, Unit: m.unit })) }],
+        },
+        ...first.dimensions,
+        ...Object.fromEntries(part.map((m) => [m.name, m.value])),
+      };
+      bytes += Buffer.byteLength(JSON.stringify(doc)) + 60;
+      documents++;
+    }
+  }
+  return { bytes, documents };
+}
 
 /** Deterministic pseudo-random in [0, 1) from integers (so every run of the bench sees the same fleet). */
 function rand(...seed: number[]): number {
@@ -64,7 +100,7 @@ function rand(...seed: number[]): number {
 }
 
 const FLEET = {
-  /** Every 50th group is not OK: 10 of 500 (2%). Half have stopped consumers, half fall behind. */
+  /** Every 50th group is not OK (2%: 10 of 500). Half have stopped consumers, half fall behind. */
   notOk: (i: number) => i % 50 === 0,
   stopped: (i: number) => i % 100 === 0,
   /** Share of a healthy partition's snapshots that show lag 0 (the rest: 1–20 messages behind). */
@@ -72,8 +108,8 @@ const FLEET = {
 } as const;
 
 /**
- * The fleet at run `run`: 500 groups of 20 partitions (10,000 group-partitions). Half the groups read
- * one topic, half two (1.5 topics per group on average) from a pool of 300 topics. Each partition has
+ * The fleet at run `run`: by default 500 groups of 20 partitions (10,000 group-partitions). Half the
+ * groups read one topic, half two (1.5 topics per group on average) from a pool of 300 topics (0.6 per group). Each partition has
  * its own produce rate (0–300 messages/min) and a log-end offset anywhere up to ~10^12. Healthy groups
  * are caught up in 70% of snapshots and 1–20 messages behind otherwise; the 10 not-OK groups have
  * stopped (Empty, committed offset frozen) or fall behind (committing 60% of the produce rate).
@@ -82,7 +118,7 @@ function fleetSnapshot(cluster: string, run: number, timestamp: number): Cluster
   const perGroup = PARTITIONS / GROUPS;
   const groups: GroupSnapshot[] = [];
   for (let i = 0; i < GROUPS; i++) {
-    const topics = i % 4 === 1 || i % 4 === 2 ? [`topic-${i % 300}`, `topic-${(i * 7 + 11) % 300}`] : [`topic-${i % 300}`];
+    const topics = i % 4 === 1 || i % 4 === 2 ? [`topic-${i % TOPICS}`, `topic-${(i * 7 + 11) % TOPICS}`] : [`topic-${i % TOPICS}`];
     const partitions: PartitionOffsets[] = [];
     for (let p = 0; p < perGroup; p++) {
       const topic = topics[p % topics.length] ?? 'topic-0';
@@ -101,7 +137,7 @@ function fleetSnapshot(cluster: string, run: number, timestamp: number): Cluster
     }
     partitions.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
     const stopped = FLEET.stopped(i);
-    groups.push({ cluster, group: `service-${String(i).padStart(3, '0')}-consumer`, timestamp, state: stopped ? 'Empty' : 'Stable', members: stopped ? 0 : 3, partitions });
+    groups.push({ cluster, group: `service-${String(i).padStart(Math.max(3, String(GROUPS - 1).length), '0')}-consumer`, timestamp, state: stopped ? 'Empty' : 'Stable', members: stopped ? 0 : 3, partitions });
   }
   return { cluster, timestamp, groups, failures: [], listedGroups: groups.map((g) => g.group) };
 }
@@ -124,7 +160,20 @@ async function main(): Promise<void> {
     const store = new DynamoSnapshotStore(clients.doc, { tableName, retentionMs, logger: quiet });
     const alerts = new DynamoAlertStateStore(clients.doc, { tableName, logger: quiet });
     const notifier = new SnsNotifier(clients.sns, { topicArn });
-    const metrics = new CloudWatchMetricsSink(clients.cloudwatch, { namespace: 'LagwatchCostBench', logger: quiet });
+    const sink = new CloudWatchMetricsSink(clients.cloudwatch, { namespace: 'LagwatchCostBench', logger: quiet });
+    // What the sink is handed, so the same data can be priced as embedded metric format (EMF) log lines.
+    const emf = { bytes: 0, documents: 0, datums: 0, measuring: false };
+    const metrics = Object.assign(Object.create(sink) as CloudWatchMetricsSink, {
+      put: async (batch: readonly MetricDatum[]) => {
+        if (emf.measuring) {
+          const size = emfSize('LagwatchCostBench', batch);
+          emf.bytes += size.bytes;
+          emf.documents += size.documents;
+          emf.datums += batch.length;
+        }
+        return sink.put(batch);
+      },
+    });
     const policy: PolicyConfig = { defaults: DEFAULT_POLICY, overrides: [] };
     const cluster = 'bench';
     const start = Date.now() - (Date.now() % INTERVAL_MS) - (WINDOW + MEASURED_RUNS + 5) * INTERVAL_MS;
@@ -148,6 +197,7 @@ async function main(): Promise<void> {
         measured.cwCalls = metrics.calls;
         measured.publishes = notifier.published;
         metrics.distinctMetrics.clear();
+        emf.measuring = true;
       }
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
@@ -185,9 +235,9 @@ async function main(): Promise<void> {
     const perRun = (v: number) => v / MEASURED_RUNS;
     const publishes = perRun(notifier.published - measured.publishes);
     // DynamoDB's rules applied to the items actually sent and returned: snapshot chunks + run record
-    // (writes), the two window Queries and the latest-run Query (reads), plus alert state: one write per
-    // transition claimed (≈ one per message) and the consistent Query listing open states every run.
-    const alertWru = publishes * Math.ceil(ALERT_ITEM_BYTES / 1024);
+    // (writes), the two window Queries and the latest-run Query (reads), plus alert state: two writes per
+    // message (claim with the outbox, then clear it) and the consistent Query listing the records every run.
+    const alertWru = publishes * ALERT_WRITES_PER_MESSAGE * Math.ceil(ALERT_ITEM_BYTES / 1024);
     const alertRru = Math.max(1, Math.ceil(perRun(measured.alertBytes) / 4096));
     const wru = perRun(usage.writeUnitsEstimated) + alertWru;
     const rru = perRun(usage.readUnitsEstimated) + alertRru;
@@ -202,6 +252,9 @@ async function main(): Promise<void> {
     const retainedRuns = retentionMs / INTERVAL_MS;
     const storageGb = (retainedRuns * (bytesPerRun + (chunksPerRun + 1) * 100)) / 1024 ** 3;
     const metricCost = (n: number) => n * PRICES.cloudwatchMetricMonth;
+    const emfBytesPerRun = perRun(emf.bytes);
+    const emfCost = ((emfBytesPerRun * RUNS_PER_MONTH) / 1024 ** 3) * PRICES.logsIngestGb;
+    const putCost = cwCalls * RUNS_PER_MONTH * PRICES.cloudwatchPutRequest;
 
     const lines: [string, string, number][] = [
       ['Lambda compute (collector store + evaluator)', `${(modeledS * 1000).toFixed(0)} ms/run (modeled) × ${MEMORY_GB * 1024} MB`, modeledS * MEMORY_GB * RUNS_PER_MONTH * PRICES.lambdaGbSecond],
@@ -229,7 +282,7 @@ async function main(): Promise<void> {
     const width = Math.max(...lines.map(([name]) => name.length));
     console.log(`\nlagwatch cost projection: ${GROUPS} groups, ${PARTITIONS.toLocaleString('en-US')} group-partitions, ${INTERVAL_MS / 1000} s snapshots, ${RUNS_PER_MONTH.toLocaleString('en-US')} runs/month`);
     console.log(
-      `Fleet: 1.5 topics per group (20 partitions each), own produce rate per partition (0–300/min), offsets up to ~10^12; ` +
+      `Fleet: 1.5 topics per group (${PARTITIONS / GROUPS} partitions each), own produce rate per partition (0–300/min), offsets up to ~10^12; ` +
         `${[...Array(GROUPS).keys()].filter(FLEET.notOk).length} groups (2%) not OK (half stopped, half falling behind), ` +
         `the rest caught up in ${FLEET.caughtUpShare * 100}% of snapshots and 1–20 messages behind otherwise.`,
     );
@@ -257,6 +310,11 @@ async function main(): Promise<void> {
     console.log(
       `Metrics: the ${distinctMetrics} distinct metrics the evaluator published in the measured hour (core evaluationMetrics and runMetrics: per-cluster counts, collector and evaluator health, ` +
         `detail for groups not OK, MaxLag/MaxTimeLagSeconds for the top 10 lagging). CloudWatch bills each per hour it receives data, $0.30 per 730 metric-hours.`,
+    );
+    console.log(
+      `\nPowertools Metrics (EMF) instead of PutMetricData, same data: ${perRun(emf.datums).toFixed(0)} datums/run become ${perRun(emf.documents).toFixed(0)} EMF documents ` +
+        `(one per dimension-value set, ≤ 100 metrics each) = ${(emfBytesPerRun / 1024).toFixed(1)} KB of log lines per run → ${usd(emfCost)}/month of log ingestion ` +
+        `vs ${usd(putCost)}/month for ${cwCalls.toFixed(1)} PutMetricData calls/run; the custom-metric charge (${usd(metricCost(distinctMetrics))}) is the same either way.`,
     );
     clients.dynamodb.destroy();
   } finally {

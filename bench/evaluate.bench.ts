@@ -1,5 +1,8 @@
 // bench:evaluate — 5,000 groups / 50,000 partitions with 10-snapshot windows through the full
-// group evaluation (windows, rules, membership, time lag, roll-up). Prints a table; never fails on time.
+// group evaluation (windows, rules, membership, time lag, roll-up); then the end-to-end mode through
+// the real store code (bench/evaluate-e2e.ts) at BENCH_E2E_PARTITIONS (default 50,000 and 200,000).
+// Prints tables and, last, one summary line; never fails on time.
+import { endToEnd } from './evaluate-e2e.js';
 import { evaluateGroup } from '../functions/core/group.js';
 import { DEFAULT_POLICY } from '../functions/core/policy.js';
 import type { GroupSnapshot, GroupState } from '../functions/core/types.js';
@@ -67,3 +70,19 @@ const rows: [string, string][] = [
 const width = Math.max(...rows.map(([k]) => k.length));
 console.log(`bench:evaluate  (node ${process.version}, one thread)`);
 for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+
+// End-to-end: gzip chunks → windows → verdicts → metrics → alert decisions, one cluster per run.
+const sizes = (process.env.BENCH_E2E_PARTITIONS ?? '50000,200000').split(',').map(Number).filter((n) => n > 0);
+console.log('\nbench:evaluate end-to-end  (DynamoSnapshotStore chunks → readWindows → runEvaluation; 10 partitions per group)');
+console.log('  partitions  groups   wall (ms)  peak heap (MB)  verdicts');
+let last: Awaited<ReturnType<typeof endToEnd>> | null = null;
+for (const size of sizes) {
+  last = await endToEnd(size);
+  console.log(
+    `  ${last.partitions.toLocaleString('en-US').padStart(10)}  ${last.groups.toLocaleString('en-US').padStart(6)}  ${last.ms.toFixed(0).padStart(10)}  ${last.peakHeapMb.toFixed(0).padStart(14)}  ${last.statuses}`,
+  );
+}
+console.log('  targets: 50,000 < 1 s; 200,000 < 3 s and < 400 MB heap (one core)');
+if (last !== null) {
+  console.log(`evaluate end-to-end: ${last.partitions} partitions, ${last.ms.toFixed(0)} ms, peak heap ${last.peakHeapMb.toFixed(0)} MB`);
+}

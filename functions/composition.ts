@@ -1,7 +1,9 @@
 // The one composition root for the Lambdas: reads the environment once (cold start), creates the
 // AWS SDK clients (module scope, so warm invocations reuse their connections) and wires the adapters
 // to the application functions. Nothing else in functions/ creates an SDK or kafkajs client.
-// The local CLI has its own wiring with local adapters (functions/local/).
+// The local CLI has its own wiring with local adapters (functions/local/), and the Slack forwarder
+// its own small one (functions/forwarder-composition.ts), so its bundle carries one SDK client
+// instead of kafkajs, zod and every client here.
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -11,18 +13,18 @@ import { CloudWatchMetricsSink } from './adapters/cloudwatch/cloudwatch-sink.js'
 import { DynamoAlertStateStore } from './adapters/dynamodb/alert-state-store.js';
 import { DynamoSnapshotStore } from './adapters/dynamodb/snapshot-store.js';
 import { createKafkaCollector } from './adapters/kafka/kafka-collector.js';
-import { resolveSlackWebhookUrl } from './adapters/slack/slack-forwarder.js';
 import { SnsNotifier } from './adapters/sns/sns-notifier.js';
 import type { CollectDeps } from './app/collect.js';
 import type { EvaluateDeps } from './app/evaluate.js';
 import type { Logger } from './app/ports.js';
+import { regionOf } from './config/arn.js';
 import { parseClusterConfig, type ClusterConfig } from './config/cluster.js';
-import { ENV, type EnvName } from './config/env.js';
+import { ENV, requiredEnv, type Env, type EnvName } from './config/env.js';
 import { parsePolicyConfig } from './config/policy.js';
 import { ConfigError } from './core/errors.js';
 import type { PolicyConfig } from './core/policy.js';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from './config/env.js';
 
 /** One JSON line per log entry: CloudWatch Logs Insights can query the fields. */
 export function jsonLogger(write: (line: string) => void = (line) => console.log(line)): Logger {
@@ -31,23 +33,16 @@ export function jsonLogger(write: (line: string) => void = (line) => console.log
   return { info: log('info'), warn: log('warn'), error: log('error') };
 }
 
-function required(env: Env, name: EnvName): string {
-  const value = env[name];
-  if (value === undefined || value.trim() === '') {
-    throw new ConfigError(name, 'is not set; the CDK stack sets it — redeploy, or set it when running the handler by hand');
-  }
-  return value;
-}
 
 function positiveInt(env: Env, name: EnvName): number {
-  const text = required(env, name);
+  const text = requiredEnv(env, name);
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigError(name, `must be a positive integer of milliseconds, got "${text}"`);
   return value;
 }
 
 function json(env: Env, name: EnvName): unknown {
-  const text = required(env, name);
+  const text = requiredEnv(env, name);
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
@@ -60,16 +55,26 @@ function json(env: Env, name: EnvName): unknown {
 let dynamo: DynamoDBDocumentClient | undefined;
 let cloudwatch: CloudWatchClient | undefined;
 let sns: SNSClient | undefined;
-let secrets: SecretsManagerClient | undefined;
+const secretsByRegion = new Map<string, SecretsManagerClient>();
 const clients = {
   dynamo: () => (dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({}))),
   cloudwatch: () => (cloudwatch ??= new CloudWatchClient({})),
   sns: () => (sns ??= new SNSClient({})),
-  secrets: () => (secrets ??= new SecretsManagerClient({})),
+  /** A secret is read in its ARN's region (a client in the Lambda's region could not find it). */
+  secrets: (arn: string) => {
+    const options = regionOf(arn);
+    let client = secretsByRegion.get(options.region ?? '');
+    if (client === undefined) {
+      client = new SecretsManagerClient(options);
+      secretsByRegion.set(options.region ?? '', client);
+    }
+    return client;
+  },
 };
 
-async function readSecret(arn: string): Promise<string> {
-  const out = await clients.secrets().send(new GetSecretValueCommand({ SecretId: arn }));
+/** Reads a Secrets Manager secret's string, in the secret's own region. */
+export async function readSecret(arn: string): Promise<string> {
+  const out = await clients.secrets(arn).send(new GetSecretValueCommand({ SecretId: arn }));
   if (out.SecretString === undefined) throw new ConfigError(`secret ${arn}`, 'has no string value');
   return out.SecretString;
 }
@@ -82,8 +87,8 @@ export interface CollectorApp {
 /** Collector Lambda wiring; throws ConfigError naming the env var at cold start. */
 export function collectorFromEnv(env: Env, logger: Logger = jsonLogger()): CollectorApp {
   const cluster = parseClusterConfig(json(env, ENV.clusterConfig), ENV.clusterConfig);
-  const tableName = required(env, ENV.tableName);
-  const namespace = required(env, ENV.metricsNamespace);
+  const tableName = requiredEnv(env, ENV.tableName);
+  const namespace = requiredEnv(env, ENV.metricsNamespace);
   const retentionMs = positiveInt(env, ENV.snapshotRetentionMs);
   return {
     cluster,
@@ -119,17 +124,18 @@ function dashboardUrls(env: Env): (cluster: string) => string | null {
 
 /** Evaluator Lambda wiring; throws ConfigError naming the env var at cold start. */
 export function evaluatorFromEnv(env: Env, logger: Logger = jsonLogger()): EvaluatorApp {
-  const policy = parsePolicyConfig(json(env, ENV.policyConfig), ENV.policyConfig);
+  const snapshotIntervalMs = positiveInt(env, ENV.snapshotIntervalMs);
+  // The same interval as at synth, so unset grace/stall times resolve the same way.
+  const policy = parsePolicyConfig(json(env, ENV.policyConfig), ENV.policyConfig, { snapshotIntervalMs });
   const clusters = new Set(
-    required(env, ENV.clusterNames)
+    requiredEnv(env, ENV.clusterNames)
       .split(',')
       .map((name) => name.trim())
       .filter((name) => name !== ''),
   );
-  const tableName = required(env, ENV.tableName);
-  const topicArn = required(env, ENV.alertTopicArn);
-  const namespace = required(env, ENV.metricsNamespace);
-  const snapshotIntervalMs = positiveInt(env, ENV.snapshotIntervalMs);
+  const tableName = requiredEnv(env, ENV.tableName);
+  const topicArn = requiredEnv(env, ENV.alertTopicArn);
+  const namespace = requiredEnv(env, ENV.metricsNamespace);
   const retentionMs = positiveInt(env, ENV.snapshotRetentionMs);
   const dashboardUrl = dashboardUrls(env);
   const store = new DynamoSnapshotStore(clients.dynamo(), { tableName, retentionMs, logger });
@@ -150,23 +156,5 @@ export function evaluatorFromEnv(env: Env, logger: Logger = jsonLogger()): Evalu
       snapshotIntervalMs,
       dashboardUrl: dashboardUrl(cluster),
     }),
-  };
-}
-
-export interface SlackForwarderApp {
-  /** The webhook URL, read from Secrets Manager once per container. */
-  webhookUrl(): Promise<string>;
-}
-
-export function slackForwarderFromEnv(env: Env): SlackForwarderApp {
-  const secretArn = required(env, ENV.slackWebhookSecretArn);
-  let url: Promise<string> | undefined;
-  return {
-    webhookUrl: () => {
-      url ??= resolveSlackWebhookUrl(clients.secrets(), secretArn);
-      // A failed read (throttled, secret not yet set) is retried on the next invocation.
-      url.catch(() => (url = undefined));
-      return url;
-    },
   };
 }

@@ -19,6 +19,7 @@ try {
   buildLagwatchApp({
     app,
     config,
+    configPath: path,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   app.synth();

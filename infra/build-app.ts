@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { AppConfig } from '../functions/config/app-config.js';
+import { checkDeployConfig, type AppConfig } from '../functions/config/app-config.js';
 import type { FunctionCode } from './constructs/lagwatch-function.js';
 import { LagwatchStack } from './lagwatch-stack.js';
 import { acknowledgeNagFindings } from './nag-acknowledgements.js';
@@ -26,11 +26,14 @@ export interface BuildOptions {
   readonly app?: App;
   readonly appProps?: AppProps;
   readonly env?: { account?: string | undefined; region?: string | undefined };
+  /** The config file, named in deploy-check errors. */
+  readonly configPath?: string;
 }
 
 export function buildLagwatchApp(options: BuildOptions): { app: App; stack: LagwatchStack } {
   const app = options.app ?? new App(options.appProps);
   const { config } = options;
+  checkDeployConfig(config, options.configPath ?? null);
   const stack = new LagwatchStack(app, config.stackName, {
     config,
     code: options.code ?? 'esbuild',

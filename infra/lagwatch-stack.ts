@@ -9,7 +9,7 @@ import { Alerting } from './constructs/alerting.js';
 import { ClusterDashboard, dashboardUrl } from './constructs/cluster-dashboard.js';
 import { Collector } from './constructs/collector.js';
 import { Evaluator } from './constructs/evaluator.js';
-import { CollectorAlarms, EvaluatorAlarms } from './constructs/health-alarms.js';
+import { CollectorAlarms, EvaluatorAlarms, ForwarderAlarms } from './constructs/health-alarms.js';
 import type { FunctionCode } from './constructs/lagwatch-function.js';
 import { SnapshotTable } from './constructs/snapshot-table.js';
 
@@ -37,6 +37,7 @@ export class LagwatchStack extends Stack {
       ...config.policy.overrides.map((o) => o.windowSize ?? 0),
     );
     const retentionMs = snapshotRetentionMs(largestWindow, config.snapshotIntervalMs);
+    const alarmNamePrefix = `${config.stackName}-`;
 
     this.table = new SnapshotTable(this, 'Snapshots');
     this.alerting = new Alerting(this, 'Alerting', {
@@ -44,6 +45,7 @@ export class LagwatchStack extends Stack {
       opsEmails: config.opsEmails,
       slack: config.slack,
       namePrefix: config.stackName,
+      alarmNamePrefix,
       code,
       logRetentionDays,
     });
@@ -61,12 +63,23 @@ export class LagwatchStack extends Stack {
       dashboardUrls: Object.fromEntries([...dashboardNames].map(([cluster, name]) => [cluster, dashboardUrl(name)])),
       code,
       logRetentionDays,
+      deadLetterKey: this.alerting.key,
     });
     new EvaluatorAlarms(this, 'EvaluatorAlarms', {
       evaluator: this.evaluator.function.function,
+      alarmNamePrefix,
       snapshotIntervalMs: config.snapshotIntervalMs,
       opsTopic: this.alerting.opsTopic,
+      deadLetters: this.evaluator.deadLetters,
     });
+    if (this.alerting.slackForwarder !== null && this.alerting.forwarderDeadLetters !== null) {
+      new ForwarderAlarms(this, 'ForwarderAlarms', {
+        forwarder: this.alerting.slackForwarder.function,
+        alarmNamePrefix,
+        opsTopic: this.alerting.opsTopic,
+        deadLetters: this.alerting.forwarderDeadLetters,
+      });
+    }
 
     const collectors = new Map<string, Collector>();
     const dashboards = new Map<string, ClusterDashboard>();
@@ -84,6 +97,8 @@ export class LagwatchStack extends Stack {
       collectors.set(name, collector);
       new CollectorAlarms(this, `CollectorAlarms-${cluster.resourceName}`, {
         clusterName: name,
+        resourceName: cluster.resourceName,
+        alarmNamePrefix,
         collector: collector.function.function,
         snapshotIntervalMs: config.snapshotIntervalMs,
         opsTopic: this.alerting.opsTopic,

@@ -48,6 +48,13 @@ export function acknowledgeNagFindings(stack: LagwatchStack): void {
     'Publishing to the KMS-encrypted alert topic needs kms:GenerateDataKey* on that one key (the CDK topic grant); the resource is the topic key ARN, not *.',
   );
 
+  const dlqKeyReason =
+    'Sending to the KMS-encrypted dead-letter queue needs kms:GenerateDataKey*/ReEncrypt* (the CDK queue grant); the resource is the one lagwatch key ARN, not *.';
+  ack(evaluator, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', dlqKeyReason);
+  const dlqReason =
+    'This queue is itself a dead-letter queue: the on-failure destination of a Lambda (stream event source or async invoke), which cdk-nag cannot see as a redrive target. A DLQ of a DLQ would only move the problem; its depth alarms instead.';
+  ack(stack.evaluator.deadLetters, 'AwsSolutions-SQS3', dlqReason);
+
   for (const collector of stack.collectors.values()) {
     const cluster = collector.cluster;
     acknowledgeFunction(collector.function, { vpc: cluster.network !== null });
@@ -73,5 +80,10 @@ export function acknowledgeNagFindings(stack: LagwatchStack): void {
   }
 
   const forwarder = stack.alerting.slackForwarder;
-  if (forwarder !== null) acknowledgeFunction(forwarder, { vpc: false });
+  if (forwarder !== null) {
+    acknowledgeFunction(forwarder, { vpc: false });
+    ack(forwarder, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', dlqKeyReason);
+    ack(forwarder, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', dlqKeyReason);
+  }
+  if (stack.alerting.forwarderDeadLetters !== null) ack(stack.alerting.forwarderDeadLetters, 'AwsSolutions-SQS3', dlqReason);
 }

@@ -1,20 +1,26 @@
 // The evaluator Lambda's (and local mode's) run over one cluster: judge every group from its window,
-// decide the alert transition, claim it with a conditional state write, then publish, then metrics.
-// Every group's window comes from one store read per evaluation (readWindows).
+// decide the alert transition, claim it with a conditional write that also stores the message it
+// must send (the outbox), then publish, then metrics. Every group's window comes from one store read
+// per evaluation (openWindows), decoded one group at a time as it is judged.
 //
-// Exactly one message per transition, even with two runs at once and a failing SNS:
-//  1. claim: write the next state conditional on the version read (or remove it, same condition).
-//     The run that loses the condition sends nothing — the winner owns the transition.
-//  2. publish. If it fails, roll the state back (conditional on the version just written) so the
-//     next run sees the old state, decides the same transition again and sends it then.
-// The remaining gap: a crash between claim and publish loses that one message (at most once).
+// Every transition's message is sent at least once, never lost, and normally exactly once:
+//  1. flush: a record still holding a pending message (a crash, timeout or failed publish after the
+//     claim) is published first, then cleared; until it goes out, the group decides nothing new, so
+//     messages keep their order.
+//  2. claim: write the next state together with its message, conditional on the revision read and
+//     on no newer run having decided. The run that loses the condition sends nothing.
+//  3. publish, then clear the outbox (conditional on the revision just written).
+// Closing an incident writes a tombstone, not a delete, so a late evaluator cannot reopen it.
+// The rare duplicate: a run that published but crashed before clearing, or two runs flushing the
+// same pending message at once (docs/aws.md § "Alert delivery").
 import type { AlertState, Notification } from '../core/alert.js';
 import { decideAlert } from '../core/alert.js';
 import { evaluateGroup, notFoundVerdict } from '../core/group.js';
 import { evaluationMetrics, runMetrics } from '../core/metrics.js';
 import { resolvePolicy, type Policy, type PolicyConfig } from '../core/policy.js';
 import type { GroupFailure, GroupSnapshot, GroupVerdict } from '../core/types.js';
-import type { AlertStateStore, Logger, MetricsSink, Notifier, SnapshotStore } from './ports.js';
+import type { AlertRecord, AlertStateStore, Logger, MetricsSink, Notifier, SnapshotStore, WindowSet } from './ports.js';
+import { openWindows, windowSetOf } from './window-set.js';
 
 export interface EvaluateDeps {
   readonly store: SnapshotStore;
@@ -63,10 +69,12 @@ export function largestWindow(config: PolicyConfig): number {
 }
 
 interface RunMembership {
+  /** The run judged from; null when none may be (no run, or stale): then only outboxes are flushed. */
+  readonly timestamp: number | null;
   readonly listed: ReadonlySet<string>;
   readonly failed: ReadonlySet<string>;
   /** Every group's snapshots, or why they could not be read (then no listed group is judged). */
-  readonly windows: { readonly byGroup: ReadonlyMap<string, readonly GroupSnapshot[]> } | { readonly error: string };
+  readonly windows: { readonly set: WindowSet } | { readonly error: string };
 }
 
 interface GroupOutcome {
@@ -80,13 +88,15 @@ interface GroupOutcome {
 export async function runEvaluation(deps: EvaluateDeps, input: { cluster: string; now: number }): Promise<EvaluationResult> {
   const { cluster, now } = input;
   const started = deps.clock();
-  const [run, states] = await Promise.all([deps.store.latestRun(cluster), deps.alerts.list(cluster)]);
-  const stateByGroup = new Map(states.map((s) => [s.group, s]));
+  const [run, records] = await Promise.all([deps.store.latestRun(cluster), deps.alerts.list(cluster)]);
+  const recordByGroup = new Map(records.map((r) => [r.group, r]));
+  const open = records.filter((r) => r.state !== null);
+  const pending = records.filter((r) => r.pending !== null).map((r) => r.group);
 
   const stale = run === null || now - run.timestamp > STALE_RUN_INTERVALS * deps.snapshotIntervalMs;
   let groups: string[] = [];
   if (run === null) {
-    deps.logger.warn('no complete collection run yet: nothing to evaluate', { cluster, openAlerts: states.length });
+    deps.logger.warn('no complete collection run yet: nothing to evaluate', { cluster, openAlerts: open.length });
   } else if (stale) {
     deps.logger.error('the newest complete collection run is too old to judge from; is the collector failing?', {
       cluster,
@@ -94,29 +104,36 @@ export async function runEvaluation(deps: EvaluateDeps, input: { cluster: string
       ageMs: now - run.timestamp,
     });
   } else {
-    groups = [...new Set([...run.listedGroups, ...stateByGroup.keys()])].sort();
+    groups = [...new Set([...run.listedGroups, ...open.map((r) => r.group)])].sort();
   }
+  // Messages already decided go out whatever this run can judge.
+  groups = [...new Set([...groups, ...pending])].sort();
 
-  let windows: RunMembership['windows'] = { byGroup: new Map() };
+  let windows: RunMembership['windows'] = { set: windowSetOf(new Map()) };
   if (groups.length > 0) {
     const limit = largestWindow(deps.policy);
     try {
       const notBefore = windowStart(now, { windowSize: limit }, deps.snapshotIntervalMs);
-      windows = { byGroup: await deps.store.readWindows(cluster, { limit, now, notBefore }) };
+      windows = { set: await openWindows(deps.store, cluster, { limit, now, notBefore }) };
     } catch (error) {
       const failure = describe(error);
       windows = { error: failure };
       deps.logger.error('could not read the snapshot windows; no listed group is judged this time', { cluster, error: failure });
     }
   }
-  const membership: RunMembership = { listed: new Set(run?.listedGroups ?? []), failed: new Set(run?.failedGroups ?? []), windows };
+  const membership: RunMembership = {
+    timestamp: stale ? null : (run?.timestamp ?? null),
+    listed: new Set(run?.listedGroups ?? []),
+    failed: new Set(run?.failedGroups ?? []),
+    windows,
+  };
   const outcomes = new Map<string, GroupOutcome>();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < groups.length) {
       const group = groups[next++];
       if (group === undefined) continue;
-      outcomes.set(group, await evaluateOneGroup(deps, cluster, group, membership, stateByGroup.get(group) ?? null, now));
+      outcomes.set(group, await evaluateOneGroup(deps, cluster, group, membership, recordByGroup.get(group) ?? null, now));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? 8) }, worker));
@@ -183,17 +200,32 @@ async function evaluateOneGroup(
   cluster: string,
   group: string,
   run: RunMembership,
-  previous: AlertState | null,
+  stored: AlertRecord | null,
   now: number,
 ): Promise<GroupOutcome> {
   const outcome: GroupOutcome = { verdict: null, sent: null, failure: null, notificationFailed: false, lostClaim: false };
-  if (run.failed.has(group)) {
-    // Not gone: the collector could not read it this time. Keep its state until it can.
-    deps.logger.warn('group failed collection in the latest run; not judged this time', { cluster, group });
-    return outcome;
-  }
   try {
+    let record = stored;
+    if (record?.pending) {
+      // 1. flush an earlier transition's message before deciding anything new.
+      const flushed = await deliver(deps, record, outcome);
+      if (flushed === null) return outcome;
+      record = flushed;
+    }
+    if (run.timestamp === null) return outcome;
+    if (run.failed.has(group)) {
+      // Not gone: the collector could not read it this time. Keep its state until it can.
+      deps.logger.warn('group failed collection in the latest run; not judged this time', { cluster, group });
+      return outcome;
+    }
+    if (record !== null && record.runTimestamp > run.timestamp) {
+      // A newer run already decided this group (this evaluator is late): leave it.
+      outcome.lostClaim = true;
+      deps.logger.info('a newer run already decided this group; not judged by this late evaluation', { cluster, group });
+      return outcome;
+    }
     const policy = resolvePolicy(deps.policy, group);
+    const previous = record?.state ?? null;
     let verdict: GroupVerdict | null = null;
     if (run.listed.has(group)) {
       if ('error' in run.windows) {
@@ -203,33 +235,31 @@ async function evaluateOneGroup(
       }
       // The read covers the largest window; this group's own window may start later.
       const notBefore = windowStart(now, policy, deps.snapshotIntervalMs);
-      const snapshots = (run.windows.byGroup.get(group) ?? []).filter((s) => s.timestamp >= notBefore);
-      verdict = snapshots.length === 0 ? notFoundVerdict(cluster, group, now) : evaluateGroup({ cluster, group, snapshots, policy, now });
+      const snapshots = run.windows.set.take(group).filter((s) => s.timestamp >= notBefore);
+      verdict =
+        snapshots.length === 0
+          ? notFoundVerdict(cluster, group, now)
+          : evaluateGroup({ cluster, group, snapshots, policy, now, intervalMs: deps.snapshotIntervalMs, previous });
       outcome.verdict = verdict;
     }
     const decision = decideAlert({ previous, verdict, policy, now, dashboardUrl: deps.dashboardUrl });
-    const changes = decision.next !== previous;
-    if (changes) {
-      const claimed =
-        decision.next !== null
-          ? await deps.alerts.put(decision.next, previous?.version ?? null)
-          : previous !== null && (await deps.alerts.remove(cluster, group, previous.version));
-      if (!claimed) {
-        outcome.lostClaim = true;
-        deps.logger.info('another evaluator run claimed this alert transition', { cluster, group });
-        return outcome;
-      }
+    if (decision.next === previous && decision.notification === null) return outcome;
+    // 2. claim: the new state and the message it must send, in one conditional write.
+    const claimed: AlertRecord = {
+      cluster,
+      group,
+      state: decision.next,
+      revision: (record?.revision ?? 0) + 1,
+      runTimestamp: run.timestamp,
+      pending: decision.notification,
+    };
+    if (!(await deps.alerts.write(claimed, record?.revision ?? null))) {
+      outcome.lostClaim = true;
+      deps.logger.info('another evaluator run claimed this alert transition', { cluster, group });
+      return outcome;
     }
-    if (decision.notification === null) return outcome;
-    try {
-      await deps.notifier.publish(decision.notification);
-      outcome.sent = decision.notification;
-    } catch (error) {
-      outcome.notificationFailed = true;
-      outcome.failure = `publish failed: ${describe(error)}`;
-      if (changes) outcome.failure += await rollBack(deps, cluster, group, previous, decision.next);
-      deps.logger.error('could not publish alert; it will be retried next run', { cluster, group, error: outcome.failure });
-    }
+    // 3. publish and clear the outbox.
+    if (claimed.pending !== null) await deliver(deps, claimed, outcome);
   } catch (error) {
     outcome.failure = describe(error);
     deps.logger.error('group evaluation failed', { cluster, group, error: outcome.failure });
@@ -237,27 +267,29 @@ async function evaluateOneGroup(
   return outcome;
 }
 
-/** Puts the state back as it was before the claim, so the next run decides (and sends) the same
- * transition again. Conditional on the version this run wrote: if someone moved on since, leave it. */
-async function rollBack(
-  deps: EvaluateDeps,
-  cluster: string,
-  group: string,
-  previous: AlertState | null,
-  written: AlertState | null,
-): Promise<string> {
+/**
+ * Publishes a record's pending message, then clears it (conditional on the record's revision).
+ * Returns the cleared record, or null when the message is still pending (publish failed: the next
+ * run retries it) or another run moved the record on meanwhile.
+ */
+async function deliver(deps: EvaluateDeps, record: AlertRecord, outcome: GroupOutcome): Promise<AlertRecord | null> {
+  const { cluster, group, pending } = record;
+  if (pending === null) return record;
   try {
-    let restored: boolean;
-    if (written !== null && previous === null) restored = await deps.alerts.remove(cluster, group, written.version);
-    else if (written !== null && previous !== null) restored = await deps.alerts.put({ ...previous, version: written.version + 1 }, written.version);
-    else if (previous !== null) restored = await deps.alerts.put({ ...previous, version: previous.version + 1 }, null);
-    else restored = true;
-    return restored ? '; state rolled back' : '; state changed meanwhile, not rolled back';
+    await deps.notifier.publish(pending);
   } catch (error) {
-    // The transition stays claimed: this one message is lost. Say so loudly.
-    deps.logger.error('could not roll back the alert state; this alert message is lost', { cluster, group, error: describe(error) });
-    return `; rollback failed (${describe(error)}): message lost`;
+    outcome.notificationFailed = true;
+    outcome.failure = `publish failed: ${describe(error)}; the message stays in the outbox and is sent next run`;
+    deps.logger.error('could not publish alert; it will be retried next run', { cluster, group, error: outcome.failure });
+    return null;
   }
+  outcome.sent = pending;
+  const cleared: AlertRecord = { ...record, revision: record.revision + 1, pending: null };
+  if (!(await deps.alerts.write(cleared, record.revision))) {
+    deps.logger.info('alert record changed while its message was sent; the other run carries on', { cluster, group });
+    return null;
+  }
+  return cleared;
 }
 
 function describe(error: unknown): string {

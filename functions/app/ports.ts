@@ -32,21 +32,60 @@ export interface SnapshotStore {
    * `notBefore` <= timestamp <= `now`, by group name, each list oldest first. A group absent from
    * those runs has no entry. Never trusts TTL: anything older than `notBefore` is ignored. */
   readWindows(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<Map<string, GroupSnapshot[]>>;
+  /** The same read as readWindows, but each group's snapshots are decoded only when asked for, so
+   * a large cluster's windows never sit in memory as objects all at once. Stores that keep runs
+   * packed (DynamoDB) implement it; for the others the evaluator wraps readWindows. */
+  openWindows?(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<WindowSet>;
 }
 
-/** Per-group alert state with optimistic concurrency on `version`. */
+/** Every group's window from one store read. */
+export interface WindowSet {
+  /** Groups with at least one snapshot in the read. */
+  readonly groups: ReadonlySet<string>;
+  /** The group's snapshots, oldest first ([] when none). Ask once per group: the set may let go of
+   * a group's data once it was taken (that is what keeps a large evaluation's memory flat). */
+  take(group: string): GroupSnapshot[];
+}
+
+/**
+ * One group's stored alert record. It outlives its incident: closing (resolve, gone) writes a
+ * tombstone (`state` null) that keeps the revision and the run it was decided from, so a late or
+ * concurrent evaluator holding an older read can neither reopen the incident nor resend an old
+ * transition (its conditional write fails). Stores drop tombstones only long after any evaluator
+ * could still be running (DynamoDB: TTL of ALERT_TOMBSTONE_TTL_MS; single-writer local stores: at once).
+ */
+export interface AlertRecord {
+  readonly cluster: string;
+  readonly group: string;
+  /** The open incident; null for a tombstone (no open incident). */
+  readonly state: AlertState | null;
+  /** 1 for a new record, +1 on every write; the optimistic-concurrency token. */
+  readonly revision: number;
+  /** Timestamp of the collection run the stored transition was decided from. */
+  readonly runTimestamp: number;
+  /** Outbox: the message this transition must still send; null once it was handed to the notifier. */
+  readonly pending: Notification | null;
+}
+
+/** How long a DynamoDB tombstone is kept: far beyond any evaluator's run (Lambda's 15-minute
+ * maximum, the stream's 10-minute record age). */
+export const ALERT_TOMBSTONE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Per-group alert records with optimistic concurrency on `revision`. */
 export interface AlertStateStore {
-  list(cluster: string): Promise<AlertState[]>;
-  /** Writes `next` only if the stored version is still `expectedVersion` (null: no item yet).
-   * Returns false when another writer won. */
-  put(next: AlertState, expectedVersion: number | null): Promise<boolean>;
-  /** Removes the state only if its version is still `expectedVersion`; false when another writer won. */
-  remove(cluster: string, group: string, expectedVersion: number): Promise<boolean>;
+  /** Every record of the cluster, tombstones included. */
+  list(cluster: string): Promise<AlertRecord[]>;
+  /**
+   * Writes `next` only if the stored revision is still `expectedRevision` (null: no record yet) and
+   * the stored record was not decided from a newer run than `next.runTimestamp`. Returns false when
+   * another writer won; throws when the store cannot be reached.
+   */
+  write(next: AlertRecord, expectedRevision: number | null): Promise<boolean>;
 }
 
 export interface Notifier {
-  /** Throws when the message could not be handed over; the caller then keeps the old state so
-   * the message goes out on the next run. */
+  /** Throws when the message could not be handed over; it then stays in the record's outbox and
+   * goes out on the next run. */
   publish(notification: Notification): Promise<void>;
 }
 

@@ -5,17 +5,19 @@ import { FileStore } from '../adapters/local/file-store.js';
 import type { Notification } from '../core/alert.js';
 import { InputError } from '../core/errors.js';
 import { parsePolicyConfig } from '../config/policy.js';
+import type { PolicyConfig } from '../core/policy.js';
+import { loadLocalConfig } from '../local/local-config.js';
 import { runBacktest, type BacktestResult } from '../local/backtest.js';
 import { UsageError, exitOnUsageError, parseCommandArgs, positiveNumber } from '../local/cli-args.js';
 import { createLineLogger } from '../local/local-mode.js';
 import { readJsonInput } from './io.js';
 
-const USAGE = `usage: lagwatch backtest --store DIR --policy FILE [--cluster NAME] [--from TIME] [--to TIME]
-                         [--interval SECONDS] [--json] [--verbose]
+const USAGE = `usage: lagwatch backtest --store DIR (--policy FILE | --config FILE) [--cluster NAME] [--from TIME]
+                         [--to TIME] [--interval SECONDS] [--json] [--verbose]
 
 Replays the snapshots kept in a local store (the --data-dir of lagwatch start, default .lagwatch)
-through the policy in FILE ({"defaults": {...}, "overrides": [...]}) and prints the alerts it would
-have sent, oldest first. Every cluster in the store unless --cluster; --from/--to take ISO times or
+through a policy and prints the alerts it would have sent, oldest first. The policy is a policy
+file ({"defaults": {...}, "overrides": [...]}) or the "policy" inside a lagwatch.config.json. Every cluster in the store unless --cluster; --from/--to take ISO times or
 epoch ms; --interval defaults to the spacing of the stored runs; --verbose prints each message body.`;
 
 function parseTime(value: string | undefined, flag: string): number | undefined {
@@ -56,6 +58,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   const parsed = parseCommandArgs('backtest', USAGE, argv, {
     store: { type: 'string' },
     policy: { type: 'string' },
+    config: { type: 'string' },
     cluster: { type: 'string' },
     from: { type: 'string' },
     to: { type: 'string' },
@@ -68,21 +71,21 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   const { values } = parsed;
   return exitOnUsageError('backtest', async () => {
     if (values.store === undefined) throw new UsageError('--store DIR is required (the --data-dir of lagwatch start, e.g. .lagwatch)');
-    if (values.policy === undefined) throw new UsageError('--policy FILE is required (policy JSON: {"defaults": {...}, "overrides": [...]})');
-    return backtest({
-      ...values,
-      store: values.store,
-      policy: values.policy,
-      from: parseTime(values.from, '--from'),
-      to: parseTime(values.to, '--to'),
-      intervalSeconds: positiveNumber(values.interval, '--interval', { min: 0.5, max: 86_400 }),
-    });
+    if ((values.policy === undefined) === (values.config === undefined)) {
+      throw new UsageError('give one of --policy FILE (policy JSON: {"defaults": {...}, "overrides": [...]}) or --config lagwatch.config.json');
+    }
+    const from = parseTime(values.from, '--from');
+    const to = parseTime(values.to, '--to');
+    const intervalSeconds = positiveNumber(values.interval, '--interval', { min: 0.5, max: 86_400 });
+    const policy =
+      values.config === undefined ? parsePolicyConfig(await readJsonInput(values.policy), values.policy) : (await loadLocalConfig(values.config)).policy;
+    return backtest({ ...values, store: values.store, policy, from, to, intervalSeconds });
   });
 }
 
 async function backtest(values: {
   store: string;
-  policy: string;
+  policy: PolicyConfig;
   cluster?: string;
   from: number | undefined;
   to: number | undefined;
@@ -90,8 +93,7 @@ async function backtest(values: {
   json: boolean;
   verbose: boolean;
 }): Promise<number> {
-  const { from, to, intervalSeconds } = values;
-  const policy = parsePolicyConfig(await readJsonInput(values.policy), values.policy);
+  const { from, to, intervalSeconds, policy } = values;
   const store = await FileStore.open(values.store, { readOnly: true });
   await store.verify();
   const clusters = values.cluster === undefined ? await store.listClusters() : [values.cluster];

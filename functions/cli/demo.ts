@@ -83,6 +83,7 @@ async function playDemo(input: {
         progress,
         actorLogger: createLineLogger(show, 'info'),
         cleanup,
+        signal,
         ...(values['kafka-version'] ? { kafkaVersion: values['kafka-version'] } : {}),
       });
       if (signal.aborted) return 130;
@@ -113,6 +114,9 @@ async function playDemo(input: {
         return problems.length === 0 ? 0 : 1;
       }
       return signal.aborted ? 130 : 0;
+    } catch (error) {
+      if (signal.aborted) return 130; // Ctrl-C while starting: stopped, not failed
+      throw error;
     } finally {
       await cleanup.run(logger);
     }

@@ -1,5 +1,5 @@
 // The `lagwatch` command line: `npm run --silent lagwatch -- <command>`; `npm start` is `lagwatch start`.
-import { ConfigError, InputError, LagwatchError, UsageError } from '../core/errors.js';
+import { describeError, exitCodeFor } from './exit.js';
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -7,10 +7,11 @@ type Command = (argv: readonly string[]) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   start: { summary: 'watch a cluster (or play the live demo when none is configured)', load: async () => (await import('./start.js')).startCommand },
   demo: { summary: 'run the demo headless: demo --duration <seconds> [--json]', load: async () => (await import('./demo.js')).demoCommand },
-  snapshot: { summary: 'read committed and log-end offsets: snapshot --brokers HOST:PORT [--group-pattern REGEX] [--json]', load: async () => (await import('./snapshot.js')).snapshotCommand },
+  snapshot: { summary: 'read committed and log-end offsets: snapshot --brokers HOST:PORT [--group-pattern P] [--exclude-pattern P] [--json]', load: async () => (await import('./snapshot.js')).snapshotCommand },
   evaluate: { summary: "evaluate a group's snapshot series (JSON on stdin or --file): evaluate [--json]", load: async () => (await import('./evaluate.js')).evaluateCommand },
   'evaluate-partition': { summary: "Burrow's rules on raw windows (JSON on stdin or --file)", load: async () => (await import('./evaluate.js')).evaluatePartitionCommand },
-  backtest: { summary: 'replay stored history through a policy: backtest --store <dir> --policy <file>', load: async () => (await import('./backtest.js')).backtestCommand },
+  status: { summary: 'what a deployed lagwatch sees: status --table NAME [--region R] [--cluster C]', load: async () => (await import('./status.js')).statusCommand },
+  backtest: { summary: 'replay stored history through a policy: backtest --store <dir> (--policy <file> | --config <file>)', load: async () => (await import('./backtest.js')).backtestCommand },
 };
 
 function usage(): string {
@@ -19,10 +20,9 @@ function usage(): string {
   return ['usage: lagwatch <command> [options]', '', 'commands:', ...lines].join('\n');
 }
 
-/** Bad input and config exit 2; a cluster or AWS failure exits 1. Messages go to stderr only. */
-export function exitCodeFor(error: unknown): number {
-  return error instanceof InputError || error instanceof ConfigError || error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
-}
+// The AWS SDK's multi-line notice that its 2027 releases need Node 22 (README: Node 22 recommended,
+// 20.19 the minimum) would bury `status`'s one-line answers; the SDK's own switch turns it off.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -35,11 +35,18 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`lagwatch: unknown command "${name}"\n\n${usage()}\n`);
     return 2;
   }
+  const verbose = rest.includes('--verbose');
+  // A failure in a background task (a kafkajs socket, a timer) still ends in one line, not a trace.
+  const fatal = (error: unknown): void => {
+    process.stderr.write(`lagwatch ${name}: ${describeError(error, verbose)}\n`);
+    process.exit(exitCodeFor(error));
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
   try {
     return await (await command.load())(rest);
   } catch (error) {
-    const message = error instanceof LagwatchError || error instanceof Error ? error.message : String(error);
-    process.stderr.write(`lagwatch ${name}: ${message}\n`);
+    process.stderr.write(`lagwatch ${name}: ${describeError(error, verbose)}\n`);
     return exitCodeFor(error);
   }
 }

@@ -1,16 +1,20 @@
-// `lagwatch snapshot --brokers HOST:PORT[,HOST:PORT] [--group-pattern REGEX] [--json]`: one reading of
+// `lagwatch snapshot --brokers HOST:PORT[,HOST:PORT] [--group-pattern P] [--exclude-pattern P] [--json]`: one reading of
 // committed and log-end offsets, as a table like `kafka-consumer-groups --describe` or as JSON.
 // Exit 0 on success, 2 on bad usage, 1 when the cluster cannot be read; stdout stays empty on error.
-import { parseArgs } from 'node:util';
 import { createKafkaCollector } from '../adapters/kafka/kafka-collector.js';
 import { parseClusterConfig } from '../config/cluster.js';
 import { ConfigError, LagwatchError } from '../core/errors.js';
 import { formatOffset, lagOf } from '../core/offsets.js';
 import type { ClusterSnapshot } from '../core/types.js';
+import { GROUP_FILTER_OPTIONS, UsageError, applyGroupFilter, parseCommandArgs, parseGroupFilter } from '../local/cli-args.js';
 import { renderTable } from './table.js';
 
-const USAGE =
-  'usage: lagwatch snapshot --brokers HOST:PORT[,HOST:PORT] [--group-pattern REGEX] [--json] [--tls] [--name CLUSTER]';
+const USAGE = `usage: lagwatch snapshot --brokers HOST:PORT[,HOST:PORT] [--group-pattern P]... [--exclude-pattern P]...
+                         [--json] [--tls] [--name CLUSTER]
+
+One reading of committed and log-end offsets per group-partition. Patterns are globs ('pay-*',
+'my-[a-z]*') or regexes between slashes ('/^pay/'); --group-pattern keeps matching groups,
+--exclude-pattern drops them; both repeatable.`;
 
 export interface SnapshotRow {
   readonly group: string;
@@ -53,50 +57,29 @@ function usageError(message: string): number {
 }
 
 export async function snapshotCommand(argv: readonly string[]): Promise<number> {
-  let values: { brokers?: string; 'group-pattern'?: string; json?: boolean; tls?: boolean; name?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        brokers: { type: 'string' },
-        'group-pattern': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        tls: { type: 'boolean', default: false },
-        name: { type: 'string', default: 'cli' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return usageError((error as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs('snapshot', USAGE, argv, {
+    brokers: { type: 'string' },
+    ...GROUP_FILTER_OPTIONS,
+    json: { type: 'boolean', default: false },
+    tls: { type: 'boolean', default: false },
+    name: { type: 'string', default: 'cli' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   if (!values.brokers) return usageError('--brokers is required');
-  const pattern = values['group-pattern'];
-  if (pattern !== undefined) {
-    try {
-      new RegExp(pattern);
-    } catch (error) {
-      return usageError(`--group-pattern is not a valid regular expression: ${(error as Error).message}`);
-    }
-  }
 
   let cluster;
   try {
-    cluster = parseClusterConfig(
-      {
-        name: values.name,
-        brokers: values.brokers.split(',').map((b) => b.trim()).filter((b) => b.length > 0),
-        tls: values.tls,
-        groups: { allow: [pattern === undefined ? '*' : `/${pattern}/`], deny: [] },
-      },
-      '--',
+    cluster = applyGroupFilter(
+      parseClusterConfig(
+        { name: values.name, brokers: values.brokers.split(',').map((b) => b.trim()).filter((b) => b.length > 0), tls: values.tls },
+        '--',
+      ),
+      parseGroupFilter(values),
     );
   } catch (error) {
+    if (error instanceof UsageError) return usageError(error.message);
     if (error instanceof ConfigError) {
       const flag = error.key.replace(/^--\.?/, '').split(/[.[]/)[0] ?? error.key;
       return usageError(`--${flag}: ${error.message.replace(/^config \S+: /, '')}`);

@@ -27,7 +27,7 @@ const STATUS_COLOUR: Record<GroupStatus | PartitionStatus, string> = {
   REWIND: ANSI.magenta,
 };
 
-const PARTITION_RANK: Record<PartitionStatus, number> = { OK: 0, WARNING: 1, STALLED: 2, STOPPED: 2, REWIND: 2 };
+const PARTITION_RANK: Record<PartitionStatus, number> = { OK: 0, WARNING: 1, STALLED: 2, STOPPED: 2, REWIND: 2, ERROR: 2 };
 
 export interface ViewOutput {
   write(text: string): unknown;
@@ -60,8 +60,10 @@ function describePartition(p: PartitionVerdict | null, colour: boolean): string 
   const notes: string[] = [];
   if (p.insufficientData) notes.push('warming up');
   if (p.topicRecreated) notes.push('topic recreated');
+  if (p.notAssigned) notes.push('not assigned');
   const suffix = notes.length > 0 ? ` (${notes.join(', ')})` : '';
-  return `${p.topic}[${p.partition}] ${paint(p.status, STATUS_COLOUR[p.status], colour)} ${lag}${suffix}`;
+  const rule = p.status === 'OK' ? '' : ` ${p.rule}`;
+  return `${p.topic}[${p.partition}] ${paint(p.status, STATUS_COLOUR[p.status], colour)}${rule} ${lag}${suffix}`;
 }
 
 export interface TableOptions {
@@ -78,7 +80,7 @@ export function renderTable(verdicts: readonly GroupVerdict[], options: TableOpt
   const rows = sorted.map((v) => [
     v.cluster,
     v.group,
-    paint(v.status, STATUS_COLOUR[v.status], options.colour),
+    paint(v.status, STATUS_COLOUR[v.status], options.colour) + (v.stale ? ' (stale)' : ''),
     formatCount(v.totalLag),
     formatTimeLag(v.maxTimeLag),
     describePartition(worstPartition(v), options.colour),
@@ -90,7 +92,8 @@ export function renderTable(verdicts: readonly GroupVerdict[], options: TableOpt
 /** A redrawing view: on a TTY the table is rewritten in place; otherwise each refresh is appended. */
 export class LiveView {
   private readonly tty: boolean;
-  private tableLines = 0;
+  /** The table drawn last (TTY only): redrawn below any line printed between refreshes. */
+  private drawn: string[] = [];
   private status = '';
 
   constructor(
@@ -102,8 +105,11 @@ export class LiveView {
 
   /** Removes the table drawn last (TTY only) so new text goes where it was. */
   private clearTable(): void {
-    if (this.tty && this.tableLines > 0) this.out.write(`${ANSI.up(this.tableLines)}\r${ANSI.clearDown}`);
-    this.tableLines = 0;
+    if (this.tty && this.drawn.length > 0) this.out.write(`${ANSI.up(this.drawn.length)}\r${ANSI.clearDown}`);
+  }
+
+  private drawTable(): void {
+    if (this.tty && this.drawn.length > 0) this.out.write(`${this.drawn.join('\n')}\n`);
   }
 
   /** A progress line (broker start, jar download): rewritten in place on a TTY. */
@@ -122,21 +128,28 @@ export class LiveView {
     this.status = '';
   }
 
-  /** Text that must stay visible (alerts, warnings): printed above the table. */
+  /** Text that must stay visible (alerts, warnings): printed above the table, which is redrawn
+   * below it at once (never left blank until the next tick). */
   message(text: string): void {
     this.endProgress();
     this.clearTable();
     this.out.write(text.endsWith('\n') ? text : `${text}\n`);
+    this.drawTable();
   }
 
-  render(verdicts: readonly GroupVerdict[], heading: string): void {
+  /**
+   * Draws the verdicts under `heading`. `stale` (the cluster could not be read this tick) keeps the
+   * verdicts on screen, marked, with the error in the heading: they are the last ones judged on data.
+   */
+  render(verdicts: readonly GroupVerdict[], heading: string, stale: string | null = null): void {
     this.endProgress();
     this.clearTable();
-    const lines = [paint(heading, ANSI.dim, this.tty), ...renderTable(verdicts, { colour: this.tty })];
-    if (verdicts.length === 0) lines.push('(no consumer groups yet)');
+    const head = stale === null ? paint(heading, ANSI.dim, this.tty) : `${paint(heading, ANSI.dim, this.tty)}\n${paint(`STALE: ${stale}`, ANSI.yellow, this.tty)}`;
+    const lines = [...head.split('\n'), ...renderTable(verdicts, { colour: this.tty })];
+    if (verdicts.length === 0) lines.push(stale === null ? '(no consumer groups yet)' : '(no verdicts yet: the cluster has not been read)');
     this.out.write(`${lines.join('\n')}\n`);
     // Non-TTY output is a log: keep every table, with a blank line between refreshes.
-    if (this.tty) this.tableLines = lines.length;
+    if (this.tty) this.drawn = lines;
     else this.out.write('\n');
   }
 }

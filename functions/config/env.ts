@@ -1,5 +1,7 @@
 // Environment-variable names shared by infra/ (which sets them) and functions/ (which reads them
-// once, at cold start, in the composition root). One place, so they can never drift apart.
+// once, at cold start, in the composition roots). One place, so they can never drift apart.
+import { ConfigError } from '../core/errors.js';
+
 export const ENV = {
   /** JSON of the cluster's connection config (see functions/config/cluster.ts). */
   clusterConfig: 'LAGWATCH_CLUSTER_CONFIG',
@@ -17,3 +19,14 @@ export const ENV = {
   clusterNames: 'LAGWATCH_CLUSTER_NAMES',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** A variable the CDK stack always sets; a ConfigError naming it when missing. */
+export function requiredEnv(env: Env, name: EnvName): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') {
+    throw new ConfigError(name, 'is not set; the CDK stack sets it — redeploy, or set it when running the handler by hand');
+  }
+  return value;
+}

@@ -24,9 +24,65 @@ const MEANING: Record<Exclude<PartitionStatus, 'OK'>, { means: string; check: st
     means: 'the consumer is committing but its lag has not decreased across the window: it is falling behind.',
     check: 'Compare the produce rate with the consume rate; scale consumers (up to the partition count) or look for slow processing.',
   },
+  ERROR: {
+    means: 'lagwatch found a problem Burrow cannot see (see the rule).',
+    check: 'See the rule below.',
+  },
 };
 
-const STATUS_ORDER: readonly Exclude<PartitionStatus, 'OK'>[] = ['STOPPED', 'STALLED', 'REWIND', 'WARNING'];
+/** What each lagwatch rule means and what to do (evaluation.md §6.2): the page says why. */
+export const RULE_ADVICE: Readonly<Record<string, { means: string; check: string }>> = {
+  'data-loss': {
+    means: 'the committed offset is below the log start: retention deleted messages before this group read them.',
+    check: 'Those messages are gone from Kafka: replay them from the source if you can. Then fix the backlog (scale or restart the consumer) and consider a longer retention.ms.',
+  },
+  'retention-risk': {
+    means: 'the oldest unread message is close to the topic retention: it will be deleted unread.',
+    check: 'Speed the consumer up now (scale up to the partition count, fix slow processing) or raise the topic retention.ms.',
+  },
+  'beyond-log-end': {
+    means: 'the committed offset is past the log end: the topic was recreated or truncated, and the group has not reset.',
+    check: 'Reset the group (kafka-consumer-groups --reset-offsets --to-earliest or --to-latest) and restart its consumers; until then it reads nothing.',
+  },
+  'consumers-gone': {
+    means: 'the group has no members while messages wait: its consumers are gone.',
+    check: 'Is the consumer deployment running? Look for crashes, scaled-to-zero deployments or failed rollouts. If it was decommissioned on purpose, mute the group in the policy.',
+  },
+  'no-progress': {
+    means: 'consumers are in the group but the committed offset has not moved while messages wait.',
+    check: 'Look for a poison record, a blocked downstream call or a deadlock in the consumer; check its logs and thread dumps.',
+  },
+  'falling-behind': {
+    means: 'the consumer commits, but the oldest unread message keeps getting older: it consumes slower than producers write.',
+    check: 'Compare the produce rate with the consume rate; scale consumers (up to the partition count) or look for slow processing.',
+  },
+  'time-lag-over-limit': {
+    means: 'the consumer is falling behind and its oldest unread message is older than maxTimeLagSeconds.',
+    check: 'Scale the consumer or fix its slow processing now; the backlog keeps growing.',
+  },
+  reprocessing: {
+    means: 'the committed offset went back and the consumer is re-reading (deliberate reset, or restart from an old offset).',
+    check: 'If the reset was deliberate, nothing to do: the alert resolves when it has read past where it was. If not, look for auto.offset.reset after an offset expiry.',
+  },
+  'rewind-loop': {
+    means: 'the committed offset keeps going back (or stopped while re-reading): the consumer is likely in a crash loop.',
+    check: 'Check the consumer logs for a crash on a record it re-reads after every restart; skip or fix that record.',
+  },
+  'catching-up': {
+    means: 'the incident is not over: the consumer has not caught up yet (its oldest unread message is still old).',
+    check: 'Nothing new: watch that the lag keeps shrinking. The alert resolves when it has caught up.',
+  },
+  stale: {
+    means: 'lagwatch has had no fresh snapshots since a collection gap: the previous status is kept, not read as OK.',
+    check: 'Check the collector (its errors alarm and logs); the verdict updates with the next full window.',
+  },
+};
+
+function adviceFor(rule: string, status: PartitionStatus): { means: string; check: string } {
+  return RULE_ADVICE[rule] ?? MEANING[status === 'OK' ? 'WARNING' : status];
+}
+
+const STATUS_ORDER: readonly Exclude<PartitionStatus, 'OK'>[] = ['STOPPED', 'STALLED', 'REWIND', 'ERROR', 'WARNING'];
 
 function byWorst(a: PartitionVerdict, b: PartitionVerdict): number {
   const rank = severityRank(groupSeverity(b.status)) - severityRank(groupSeverity(a.status));
@@ -63,12 +119,51 @@ function worstPartitions(verdict: GroupVerdict | null): NotificationPartition[] 
       status: p.status,
       lag: p.lag === null ? null : p.lag.toString(10),
       timeLagSeconds: p.timeLag.seconds,
+      rule: p.rule,
     }));
 }
 
 function lagSummary(verdict: GroupVerdict): string {
   const behind = verdict.maxTimeLag.kind === 'none' ? '' : ` (${formatTimeLag(verdict.maxTimeLag)} behind)`;
   return `lag ${formatCount(verdict.totalLag)}${behind}`;
+}
+
+const where = (p: PartitionVerdict): string => `${p.topic}[${p.partition}]`;
+const oldest = (p: { timeLag: PartitionVerdict['timeLag'] }): string => `oldest ${formatTimeLag(p.timeLag)} old`;
+const waitingCount = (lag: bigint | null): string => `${lag === null ? 'unknown' : formatCount(lag)} messages waiting`;
+
+/** One line, with numbers, saying what happened: the first thing a person on call reads. */
+export function headline(verdict: GroupVerdict, limits: { maxTimeLagSeconds?: number } = {}): string {
+  const worst = [...verdict.partitions].filter((p) => p.status !== 'OK').sort(byWorst)[0];
+  const who = `${verdict.group} on ${verdict.cluster}`;
+  if (verdict.stale === true) return `${who}: no fresh snapshots since a collection gap, holding ${verdict.status}`;
+  if (worst === undefined) return `${who}: OK`;
+  const more = verdict.partitions.filter((p) => p.status !== 'OK').length - 1;
+  const others = more > 0 ? ` (+${more} more partition${more === 1 ? '' : 's'})` : '';
+  switch (worst.rule) {
+    case 'consumers-gone':
+      return `${who}: no members for ${formatDuration(verdict.emptyForSeconds ?? 0)}, ${waitingCount(verdict.totalLag)}, oldest ${formatTimeLag(verdict.maxTimeLag)} old`;
+    case 'data-loss':
+      return `${where(worst)}: ${formatCount(worst.deletedUnread ?? 0n)} messages deleted by retention before this group read them${others}`;
+    case 'retention-risk':
+      return `${where(worst)} will lose unread data in ~${formatDuration(worst.retentionLeftSeconds ?? 0)} (${oldest(worst)})${others}`;
+    case 'beyond-log-end':
+      return `${where(worst)}: committed offset ${worst.committedOffset ?? '?'} is beyond the log end ${worst.logEndOffset ?? '?'} (topic recreated or truncated)${others}`;
+    case 'no-progress':
+      return `${where(worst)}: no progress for ${formatDuration(worst.stuckForSeconds ?? 0)} with members in the group, ${waitingCount(worst.lag)}, ${oldest(worst)}${others}`;
+    case 'falling-behind':
+      return `${where(worst)}: falling behind, ${waitingCount(worst.lag)}, ${oldest(worst)} and growing${others}`;
+    case 'time-lag-over-limit':
+      return `${where(worst)}: ${oldest(worst)}, over the ${formatDuration(limits.maxTimeLagSeconds ?? 0)} limit and still falling behind${others}`;
+    case 'reprocessing':
+      return `${where(worst)}: re-reading after an offset reset, ${waitingCount(worst.lag)}, ${oldest(worst)}${others}`;
+    case 'rewind-loop':
+      return `${where(worst)}: committed offset keeps going back (restart loop?), ${waitingCount(worst.lag)}${others}`;
+    case 'catching-up':
+      return `${where(worst)}: still catching up, ${waitingCount(worst.lag)}, ${oldest(worst)}${others}`;
+    default:
+      return `${statusCounts(verdict) || verdict.status}, ${lagSummary(verdict)}`;
+  }
 }
 
 export interface MessageInput {
@@ -87,6 +182,8 @@ export interface MessageInput {
   readonly resolveReason?: string;
   /** Set on a repeat caused by a status change (WARNING → ERROR, ERROR → WARNING). */
   readonly previousStatus?: GroupStatus;
+  /** For the time-lag-over-limit wording. */
+  readonly maxTimeLagSeconds?: number;
 }
 
 function subjectOf(input: MessageInput): string {
@@ -96,9 +193,11 @@ function subjectOf(input: MessageInput): string {
   if (kind === 'resolve' || verdict === null) {
     return `[RESOLVED] ${where}: ${input.resolveReason ?? 'OK again'} after ${formatDuration((input.now - input.since) / 1000)}`;
   }
-  const counts = statusCounts(verdict);
   const still = kind === 'repeat' && input.previousStatus === undefined ? 'still ' : '';
-  return `[${verdict.status}] ${where}: ${still}${counts || verdict.status}, ${lagSummary(verdict)}`;
+  const line = headline(verdict, { maxTimeLagSeconds: input.maxTimeLagSeconds });
+  // The headline names the group for group-wide rules; otherwise say whose partition it is.
+  const text = line.startsWith(where) ? line.slice(where.length + 2) : line;
+  return `[${verdict.status}] ${where}: ${still}${verdict.rule ?? ''}${verdict.rule ? ': ' : ''}${text}`;
 }
 
 function textOf(input: MessageInput, worst: readonly NotificationPartition[]): string {
@@ -119,6 +218,7 @@ function textOf(input: MessageInput, worst: readonly NotificationPartition[]): s
           ? `, still, since ${opened}`
           : ` since ${opened}`;
     lines.push(`Consumer group ${group} on cluster ${cluster} is ${verdict.status}${how}.`);
+    lines.push(`${verdict.rule ?? verdict.status}: ${headline(verdict, { maxTimeLagSeconds: input.maxTimeLagSeconds })}.`);
     lines.push(
       `Total lag ${formatCount(verdict.totalLag)} messages; oldest unconsumed message ${formatTimeLag(verdict.maxTimeLag)} old` +
         (verdict.maxTimeLag.kind === 'lower-bound' ? ' (at least: older than the kept history)' : '') +
@@ -129,16 +229,19 @@ function textOf(input: MessageInput, worst: readonly NotificationPartition[]): s
       lines.push('', 'Worst partitions:');
       for (const p of worst) {
         lines.push(
-          `  ${p.topic}[${p.partition}]  ${p.status}  lag ${p.lag === null ? 'unknown' : formatCount(BigInt(p.lag))}  ${formatDuration(p.timeLagSeconds)} behind`,
+          `  ${p.topic}[${p.partition}]  ${p.status}  lag ${p.lag === null ? 'unknown' : formatCount(BigInt(p.lag))}  ${formatDuration(p.timeLagSeconds)} behind${p.rule ? `  (${p.rule})` : ''}`,
         );
       }
     }
-    const seen = new Set(verdict.partitions.map((p) => p.status));
-    const explained = STATUS_ORDER.filter((s) => seen.has(s));
-    if (explained.length > 0) {
+    // One explanation per rule that put a partition in this state, worst first.
+    const rules = new Map<string, PartitionStatus>();
+    if (verdict.stale === true) rules.set('stale', 'WARNING');
+    for (const p of [...verdict.partitions].filter((q) => q.status !== 'OK').sort(byWorst)) if (!rules.has(p.rule)) rules.set(p.rule, p.status);
+    if (rules.size > 0) {
       lines.push('', 'What it means and what to check:');
-      for (const status of explained) {
-        lines.push(`  ${status}: ${MEANING[status].means}`, `    Check: ${MEANING[status].check}`);
+      for (const [rule, status] of rules) {
+        const advice = adviceFor(rule, status);
+        lines.push(`  ${status}: ${advice.means} [rule ${rule}]`, `    Check: ${advice.check}`);
       }
     }
   }
@@ -162,5 +265,6 @@ export function buildNotification(input: MessageInput): Notification {
     text: textOf(input, worst),
     worstPartitions: worst,
     dashboardUrl: input.dashboardUrl,
+    rule: input.kind === 'open' || input.kind === 'repeat' ? (input.verdict?.rule ?? null) : null,
   };
 }

@@ -35,6 +35,8 @@ export interface NotificationPartition {
   /** Decimal string; null for "no commits". */
   readonly lag: string | null;
   readonly timeLagSeconds: number;
+  /** The verdict rule that judged it (e.g. consumers-gone, data-loss). */
+  readonly rule?: string;
 }
 
 /** One message to send, already shaped for a person. */
@@ -53,6 +55,11 @@ export interface Notification {
   readonly text: string;
   readonly worstPartitions: readonly NotificationPartition[];
   readonly dashboardUrl: string | null;
+  /** The rule of the worst partition (open / repeat), e.g. `consumers-gone`; null otherwise. */
+  readonly rule?: string | null;
+  /** True for a page (§6.3): the opening message or an escalation to ERROR. Reminders, resolves and
+   * "gone" are not pages. */
+  readonly page?: boolean;
 }
 
 export interface AlertDecisionInput {
@@ -74,20 +81,29 @@ export interface AlertDecision {
 
 /** Does this verdict call for an open incident under the policy? */
 function isAlerting(verdict: GroupVerdict, policy: Policy): boolean {
-  return !policy.mute && severityRank(verdict.status) >= severityRank(policy.alertSeverity);
+  return !policy.mute && verdict.stale !== true && severityRank(verdict.status) >= severityRank(policy.alertSeverity);
+}
+
+/** OK from a judged window: the only verdict that may resolve an incident (§6.2 rule 7). */
+export function isJudgedOk(verdict: GroupVerdict): boolean {
+  return verdict.status === 'OK' && verdict.stale !== true;
 }
 
 /**
- * One alert transition per group: open when the status reaches the policy's severity, repeat at most
- * every repeatInterval while it stays bad (or at once when the status changes), resolve once when it
- * is fine again (or muted), and close with "group gone" when the group disappeared.
+ * One alert transition per group (§6.3): one incident per group; a page is the opening message or
+ * an escalation above the worst severity already paged; a de-escalation inside the incident sends
+ * nothing (the next reminder or the resolve says it); a reminder at most every repeatInterval while
+ * it stays bad; resolve only on a judged OK (never on a stale verdict) or when muted; close with
+ * "group gone" when the group disappeared. The stored `status` is the worst severity paged.
  */
 export function decideAlert(input: AlertDecisionInput): AlertDecision {
   const { previous, policy, now, dashboardUrl } = input;
   const verdict = input.verdict?.status === 'NOTFOUND' ? null : input.verdict;
   type Incident = Pick<AlertState, 'cluster' | 'group' | 'team' | 'incidentId' | 'since'>;
-  const message = (kind: AlertKind, incident: Incident, extra: { resolveReason?: string; previousStatus?: GroupStatus } = {}) =>
-    buildNotification({ kind, ...incident, now, verdict, dashboardUrl, ...extra });
+  const message = (kind: AlertKind, incident: Incident, extra: { resolveReason?: string; previousStatus?: GroupStatus; page?: boolean } = {}) => {
+    const { page = false, ...rest } = extra;
+    return { ...buildNotification({ kind, ...incident, now, verdict, dashboardUrl, maxTimeLagSeconds: policy.maxTimeLagSeconds, ...rest }), page };
+  };
 
   if (previous === null) {
     if (verdict === null || !isAlerting(verdict, policy)) return { notification: null, next: null };
@@ -99,19 +115,26 @@ export function decideAlert(input: AlertDecisionInput): AlertDecision {
       since: now,
     };
     return {
-      notification: message('open', opened),
+      notification: message('open', opened, { page: true }),
       next: { ...opened, status: verdict.status, lastNotified: now, version: 1 },
     };
   }
   if (verdict === null) return { notification: message('gone', previous), next: null };
-  if (!isAlerting(verdict, policy)) {
-    const resolveReason = policy.mute ? 'muted by policy' : `${verdict.status} again`;
-    return { notification: message('resolve', previous, { resolveReason }), next: null };
+  if (policy.mute) return { notification: message('resolve', previous, { resolveReason: 'muted by policy' }), next: null };
+  // Blind: keep the incident as it is, say nothing (no resolve, no reminder from a stale window).
+  if (verdict.stale === true) return { notification: null, next: previous };
+  if (isJudgedOk(verdict)) return { notification: message('resolve', previous, { resolveReason: 'OK again' }), next: null };
+  const escalated = severityRank(verdict.status) > severityRank(previous.status);
+  if (escalated) {
+    return {
+      notification: message('repeat', previous, { previousStatus: previous.status, page: true }),
+      next: { ...previous, status: verdict.status, team: policy.team, lastNotified: now, version: previous.version + 1 },
+    };
   }
-  const changed = verdict.status !== previous.status;
-  if (!changed && now - previous.lastNotified < policy.repeatIntervalMs) return { notification: null, next: previous };
+  if (now - previous.lastNotified < policy.repeatIntervalMs) return { notification: null, next: previous };
+  const lower = verdict.status !== previous.status ? { previousStatus: previous.status } : {};
   return {
-    notification: message('repeat', previous, changed ? { previousStatus: previous.status } : {}),
-    next: { ...previous, status: verdict.status, team: policy.team, lastNotified: now, version: previous.version + 1 },
+    notification: message('repeat', previous, lower),
+    next: { ...previous, team: policy.team, lastNotified: now, version: previous.version + 1 },
   };
 }

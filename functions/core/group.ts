@@ -1,13 +1,12 @@
 // A group's verdict from its snapshot series: windows per partition, Burrow's rules, lagwatch's
-// refinements (§3 membership, §4 minimumSnapshots, time lag, recreated topics), then the roll-up.
+// refinements (§3 membership, §4 minimumSnapshots, time lag, recreated topics), the §6 verdict
+// rules (functions/core/verdict-rules.ts), then the roll-up and hold-when-blind.
 import { InputError } from './errors.js';
 import { lagOf } from './offsets.js';
 import { evaluatePartition } from './partition-rules.js';
 import type { Policy } from './policy.js';
-import { timeLag } from './time-lag.js';
 import type {
   GroupSnapshot,
-  GroupState,
   GroupStatus,
   GroupVerdict,
   MaxLag,
@@ -15,6 +14,16 @@ import type {
   PartitionVerdict,
   TimeLag,
 } from './types.js';
+import {
+  currentTimeLag,
+  emptySince,
+  hasNoMembers,
+  inferIntervalMs,
+  isBlind,
+  isNotAssigned,
+  judgePartition,
+  type VerdictRuleResult,
+} from './verdict-rules.js';
 import { buildPartitionSeries, type PartitionSeries } from './window.js';
 
 const GROUP_SEVERITY: Record<PartitionStatus, GroupStatus> = {
@@ -23,11 +32,12 @@ const GROUP_SEVERITY: Record<PartitionStatus, GroupStatus> = {
   STALLED: 'ERROR',
   STOPPED: 'ERROR',
   REWIND: 'ERROR',
+  ERROR: 'ERROR',
 };
 
 const RANK: Record<GroupStatus, number> = { OK: 0, NOTFOUND: 0, WARNING: 1, ERROR: 2 };
 
-/** STALLED, STOPPED and REWIND count as ERROR at group level. */
+/** STALLED, STOPPED, REWIND (and lagwatch's ERROR) count as ERROR at group level. */
 export function groupSeverity(status: PartitionStatus): GroupStatus {
   return GROUP_SEVERITY[status];
 }
@@ -36,15 +46,20 @@ export function severityRank(status: GroupStatus): number {
   return RANK[status];
 }
 
-/** No active members (or nobody can tell): the consumers are gone rather than stuck. */
-function consumersGone(state: GroupState): boolean {
-  return state === 'Empty' || state === 'Dead' || state === 'Unknown';
-}
-
 const NO_TIME_LAG: TimeLag = { seconds: 0, kind: 'none' };
 
-function partitionVerdict(series: PartitionSeries, newest: GroupSnapshot, policy: Policy, now: number): PartitionVerdict {
+interface GroupContext {
+  readonly snapshots: readonly GroupSnapshot[];
+  readonly policy: Policy;
+  readonly now: number;
+  readonly intervalMs: number;
+  readonly openIncident: GroupStatus | null;
+}
+
+function partitionVerdict(series: PartitionSeries, group: GroupContext): PartitionVerdict {
+  const { policy, now } = group;
   const { latest } = series;
+  const newest = group.snapshots[group.snapshots.length - 1]!;
   const base = {
     topic: series.topic,
     partition: series.partition,
@@ -55,18 +70,21 @@ function partitionVerdict(series: PartitionSeries, newest: GroupSnapshot, policy
   const lag = lagOf(latest.committedOffset, latest.logEndOffset);
   if (latest.committedOffset === null || lag === null) {
     // Never committed here (or the log end could not be read): lag unknown, never 0.
+    const rule = latest.committedOffset === null ? 'no-commits' : 'log-end-unknown';
     return {
       ...base,
       status: 'OK',
       complete: 0,
-      rule: latest.committedOffset === null ? 'no-commits' : 'log-end-unknown',
+      rule,
       lag: null,
       timeLag: { seconds: 0, kind: 'unknown' },
       insufficientData: false,
       noCommits: latest.committedOffset === null,
+      burrowStatus: 'OK',
+      burrowRule: rule,
     };
   }
-  const result = evaluatePartition({
+  const burrow = evaluatePartition({
     window: series.window,
     brokerOffsets: series.brokerOffsets,
     currentLag: lag,
@@ -75,34 +93,40 @@ function partitionVerdict(series: PartitionSeries, newest: GroupSnapshot, policy
     windowSize: policy.windowSize,
     minimumComplete: policy.minimumComplete,
   });
-  let { status, rule } = result;
-  if (status === 'STOPPED' && !consumersGone(newest.state)) {
-    // Polling can't tell "not committing" from "committing the same offset": members alive → stuck.
-    status = 'STALLED';
-    rule = 'stopped-with-members';
-  }
+  const partitionTimeLag = lag <= policy.allowedLag ? NO_TIME_LAG : currentTimeLag(series, now);
   const insufficientData = series.snapshotsWithCommit < policy.minimumSnapshots;
-  if (insufficientData) {
-    status = 'OK';
-    rule = 'insufficient-data';
+  const notAssigned = isNotAssigned(newest, series.topic);
+  let verdict: VerdictRuleResult;
+  if (notAssigned) verdict = { status: 'OK', rule: 'not-assigned' };
+  else if (insufficientData) verdict = { status: 'OK', rule: 'insufficient-data' };
+  else {
+    verdict = judgePartition({
+      series,
+      snapshots: group.snapshots,
+      policy,
+      now,
+      intervalMs: group.intervalMs,
+      lag,
+      timeLag: partitionTimeLag,
+      burrow,
+      openIncident: group.openIncident,
+    });
   }
   return {
     ...base,
-    status,
-    complete: result.complete,
-    rule,
+    status: verdict.status,
+    complete: burrow.complete,
+    rule: verdict.rule,
     lag,
-    timeLag:
-      lag <= policy.allowedLag
-        ? NO_TIME_LAG
-        : timeLag({
-            committedOffset: latest.committedOffset,
-            history: series.logEndHistory,
-            now,
-            committedRecordTimestamp: latest.committedRecordTimestamp ?? null,
-          }),
+    timeLag: partitionTimeLag,
     insufficientData,
     noCommits: false,
+    burrowStatus: burrow.status,
+    burrowRule: burrow.rule,
+    notAssigned,
+    deletedUnread: verdict.deletedUnread ?? null,
+    retentionLeftSeconds: verdict.retentionLeftSeconds ?? null,
+    stuckForSeconds: verdict.stuckForSeconds ?? null,
   };
 }
 
@@ -143,6 +167,8 @@ export function notFoundVerdict(cluster: string, group: string, now: number): Gr
 /**
  * Evaluates one group from its snapshots (oldest first). Only the newest `policy.windowSize`
  * snapshots are used. Throws InputError for a series that is out of order or mixes groups.
+ * `intervalMs` is the deployment's snapshot interval (inferred from the spacing when not given);
+ * `previous` is the group's open incident, if any (hold when blind, catching-up).
  */
 export function evaluateGroup(input: {
   readonly cluster: string;
@@ -150,22 +176,34 @@ export function evaluateGroup(input: {
   readonly snapshots: readonly GroupSnapshot[];
   readonly policy: Policy;
   readonly now: number;
+  readonly intervalMs?: number;
+  readonly previous?: { readonly status: GroupStatus } | null;
 }): GroupVerdict {
   const { cluster, group, policy, now } = input;
   validateSeries(cluster, group, input.snapshots);
   const snapshots = input.snapshots.slice(-policy.windowSize);
   const newest = snapshots[snapshots.length - 1];
   if (newest === undefined) return notFoundVerdict(cluster, group, now);
+  const intervalMs = input.intervalMs ?? inferIntervalMs(input.snapshots);
+  const openIncident = input.previous?.status ?? null;
 
-  const partitions = buildPartitionSeries(snapshots).map((s) => partitionVerdict(s, newest, policy, now));
+  const context: GroupContext = { snapshots, policy, now, intervalMs, openIncident };
+  const partitions = buildPartitionSeries(snapshots).map((s) => partitionVerdict(s, context));
   let status: GroupStatus = 'OK';
+  let burrowStatus: GroupStatus = 'OK';
+  let rule = 'ok';
   let totalLag = 0n;
   let maxLag: MaxLag | null = null;
   let maxTimeLag: TimeLag = NO_TIME_LAG;
   let full = 0;
   for (const p of partitions) {
     const severity = groupSeverity(p.status);
-    if (severityRank(severity) > severityRank(status)) status = severity;
+    if (severityRank(severity) > severityRank(status)) {
+      status = severity;
+      rule = p.rule;
+    }
+    const burrow = groupSeverity(p.burrowStatus ?? p.status);
+    if (severityRank(burrow) > severityRank(burrowStatus)) burrowStatus = burrow;
     if (p.lag !== null) {
       totalLag += p.lag;
       // Strictly greater: ties keep the first in (topic, partition) order.
@@ -174,6 +212,19 @@ export function evaluateGroup(input: {
     if (p.timeLag.seconds > maxTimeLag.seconds) maxTimeLag = p.timeLag;
     if (p.complete >= 1) full++;
   }
+  // Hold when blind: a window after a gap (or with nothing judged yet) never reads an open
+  // incident as better than it was; only a judged verdict may lower it.
+  // Nothing judged: partitions are there but every one lacks snapshots or a log end (the first runs
+  // after an outage). A group with no partitions, or only "no commits", is judged as it is.
+  const unjudged = (p: PartitionVerdict): boolean => p.insufficientData || p.rule === 'log-end-unknown';
+  const nothingJudged = partitions.some(unjudged) && partitions.every((p) => unjudged(p) || p.noCommits || p.notAssigned === true);
+  const blind = isBlind({ snapshots, now, intervalMs, minimumSnapshots: policy.minimumSnapshots, nothingJudged });
+  const stale = openIncident !== null && blind && severityRank(status) < severityRank(openIncident);
+  if (stale) {
+    status = openIncident;
+    rule = 'stale';
+  }
+  const since = hasNoMembers(newest) ? emptySince(snapshots, { emptyGraceSeconds: 0 }) : undefined;
   return {
     cluster,
     group,
@@ -187,5 +238,9 @@ export function evaluateGroup(input: {
     maxTimeLag,
     snapshots: snapshots.length,
     partitions,
+    rule,
+    burrowStatus,
+    stale,
+    emptyForSeconds: since === undefined ? null : Math.max(0, (now - since) / 1000),
   };
 }

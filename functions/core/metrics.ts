@@ -46,6 +46,8 @@ export const METRIC = {
   EvaluatorGroupFailures: 'EvaluatorGroupFailures',
   NotificationsSent: 'NotificationsSent',
   NotificationFailures: 'NotificationFailures',
+  /** Groups or topics left out of this run's metrics because their names cannot be dimension values. */
+  MetricNamesSkipped: 'MetricNamesSkipped',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
@@ -56,6 +58,33 @@ export const DIMENSION = {
   Partition: 'Partition',
   Status: 'Status',
 } as const;
+
+/** CloudWatch's own limit on a dimension value. */
+export const MAX_DIMENSION_VALUE_LENGTH = 1024;
+
+function isPublishable(name: string): boolean {
+  // CloudWatch takes printable ASCII with at least one non-blank character; '%' is kept for our escapes.
+  return name.length <= MAX_DIMENSION_VALUE_LENGTH && /^[\x20-\x7e]*$/.test(name) && /[\x21-\x7e]/.test(name) && !name.includes('%');
+}
+
+/**
+ * A Kafka name (group, topic) as a CloudWatch dimension value, or null when it cannot be one.
+ * Kafka allows any string as a group id; CloudWatch rejects a whole PutMetricData call over one
+ * non-ASCII, blank or control-character value. A name CloudWatch takes (and that holds no '%') is
+ * used as it is; any other is percent-encoded byte by byte over its UTF-8 (every byte outside
+ * '!'..'~', and '%' itself, becomes %XX), and the empty name becomes a lone '%'. Escaped forms
+ * always hold a '%' and plain ones never do, so two names never share a value. Null when even the
+ * escaped form is longer than CloudWatch allows: the caller skips it and counts it.
+ */
+export function dimensionValue(name: string): string | null {
+  if (isPublishable(name)) return name;
+  if (name === '') return '%';
+  let out = '';
+  for (const byte of new TextEncoder().encode(name)) {
+    out += byte >= 0x21 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out.length <= MAX_DIMENSION_VALUE_LENGTH ? out : null;
+}
 
 const STATUS_VALUE: Record<'OK' | 'WARNING' | 'ERROR', number> = { OK: 0, WARNING: 1, ERROR: 2 };
 
@@ -97,43 +126,70 @@ function lagMetrics(dimensions: Record<string, string>, a: Aggregate, timestamp:
   ];
 }
 
+interface Shaped {
+  readonly metrics: MetricDatum[];
+  /** Names (the group's or a topic's) left out because they cannot be dimension values. */
+  readonly skipped: number;
+}
+
 /**
  * Every metric of one group: per group; per (group, topic) when the group reads more than one topic
  * (for one topic they would repeat the group's, at the same price); per partition when the policy opts in.
  */
-export function groupMetrics(verdict: GroupVerdict, policy: Policy): MetricDatum[] {
-  if (verdict.status === 'NOTFOUND') return [];
+function shapeGroupMetrics(verdict: GroupVerdict, policy: Policy): Shaped {
+  if (verdict.status === 'NOTFOUND') return { metrics: [], skipped: 0 };
+  const group = dimensionValue(verdict.group);
+  if (group === null) return { metrics: [], skipped: 1 };
   const timestamp = verdict.evaluatedAt;
-  const base = { [DIMENSION.Cluster]: verdict.cluster, [DIMENSION.Group]: verdict.group };
+  const base = { [DIMENSION.Cluster]: verdict.cluster, [DIMENSION.Group]: group };
   const metrics = lagMetrics(base, aggregate(verdict.partitions), timestamp);
   const topics = new Map<string, PartitionVerdict[]>();
-  for (const p of verdict.partitions) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
-  if (topics.size > 1) {
+  for (const p of verdict.partitions) {
+    const list = topics.get(p.topic);
+    if (list === undefined) topics.set(p.topic, [p]);
+    else list.push(p);
+  }
+  const perTopic = topics.size > 1;
+  if (!perTopic && !policy.partitionMetrics) return { metrics, skipped: 0 };
+  const topicValues = new Map([...topics.keys()].map((name) => [name, dimensionValue(name)]));
+  const skipped = [...topicValues.values()].filter((v) => v === null).length;
+  if (perTopic) {
     // Which topic holds the lag: MaxLag per topic; all four only when the policy asks for every metric.
     const full = policy.groupMetrics === 'always';
-    for (const [topic, partitions] of topics) {
-      const perTopic = lagMetrics({ ...base, [DIMENSION.Topic]: topic }, aggregate(partitions), timestamp);
-      metrics.push(...(full ? perTopic : perTopic.filter((m) => m.name === METRIC.MaxLag)));
+    for (const [name, partitions] of topics) {
+      const topic = topicValues.get(name);
+      if (topic == null) continue;
+      const shaped = lagMetrics({ ...base, [DIMENSION.Topic]: topic }, aggregate(partitions), timestamp);
+      metrics.push(...(full ? shaped : shaped.filter((m) => m.name === METRIC.MaxLag)));
     }
   }
   if (policy.partitionMetrics) {
     for (const p of verdict.partitions) {
-      if (p.lag === null) continue;
-      const dimensions = { ...base, [DIMENSION.Topic]: p.topic, [DIMENSION.Partition]: String(p.partition) };
+      const topic = topicValues.get(p.topic);
+      if (p.lag === null || topic == null) continue;
+      const dimensions = { ...base, [DIMENSION.Topic]: topic, [DIMENSION.Partition]: String(p.partition) };
       metrics.push(
         { name: METRIC.PartitionLag, dimensions, value: toMetricNumber(p.lag), unit: MetricUnit.Count, timestamp },
         { name: METRIC.PartitionTimeLagSeconds, dimensions, value: finite(p.timeLag.seconds), unit: MetricUnit.Seconds, timestamp },
       );
     }
   }
-  return metrics;
+  return { metrics, skipped };
+}
+
+/** Every metric of one group (see shapeGroupMetrics); names CloudWatch cannot take are left out. */
+export function groupMetrics(verdict: GroupVerdict, policy: Policy): MetricDatum[] {
+  return shapeGroupMetrics(verdict, policy).metrics;
 }
 
 /** The two metrics the dashboard's top-10 widgets rank groups by. */
-function rankingMetrics(verdict: GroupVerdict): MetricDatum[] {
-  const dimensions = { [DIMENSION.Cluster]: verdict.cluster, [DIMENSION.Group]: verdict.group };
+function rankingMetrics(verdict: GroupVerdict): Shaped {
+  const group = dimensionValue(verdict.group);
+  if (group === null) return { metrics: [], skipped: 1 };
+  const dimensions = { [DIMENSION.Cluster]: verdict.cluster, [DIMENSION.Group]: group };
   const a = aggregate(verdict.partitions);
-  return lagMetrics(dimensions, a, verdict.evaluatedAt).filter((m) => m.name === METRIC.MaxLag || m.name === METRIC.MaxTimeLagSeconds);
+  const metrics = lagMetrics(dimensions, a, verdict.evaluatedAt).filter((m) => m.name === METRIC.MaxLag || m.name === METRIC.MaxTimeLagSeconds);
+  return { metrics, skipped: 0 };
 }
 
 /** Groups per status for one cluster (zeros included, so graphs have no gaps). */
@@ -233,10 +289,22 @@ export function evaluationMetrics(input: {
 }): MetricDatum[] {
   const selected = selectMetricGroups(input.verdicts, input.policyFor, input.topN ?? DEFAULT_METRICS_TOP_N);
   const metrics = clusterMetrics(input.cluster, input.verdicts, input.timestamp);
+  let skipped = 0;
   for (const v of input.verdicts) {
     const tier = selected.get(v.group);
-    if (tier === MetricTier.Detail) metrics.push(...groupMetrics(v, input.policyFor(v.group)));
-    else if (tier === MetricTier.Ranking) metrics.push(...rankingMetrics(v));
+    if (tier === undefined) continue;
+    const shaped = tier === MetricTier.Detail ? shapeGroupMetrics(v, input.policyFor(v.group)) : rankingMetrics(v);
+    metrics.push(...shaped.metrics);
+    skipped += shaped.skipped;
+  }
+  if (skipped > 0) {
+    metrics.push({
+      name: METRIC.MetricNamesSkipped,
+      dimensions: { [DIMENSION.Cluster]: input.cluster },
+      value: skipped,
+      unit: MetricUnit.Count,
+      timestamp: input.timestamp,
+    });
   }
   return metrics;
 }

@@ -1,4 +1,5 @@
 // Per-group policy as data: defaults plus overrides matched by group-name pattern (evaluation.md §4).
+import picomatch from 'picomatch';
 import type { GroupStatus } from './types.js';
 
 /** The least severe group status that opens an alert. */
@@ -23,6 +24,14 @@ export interface Policy {
   /** 'lagging': per-group metrics only while the group is not OK or among the cluster's top lagging
    * groups (cost); 'always': every run. */
   readonly groupMetrics: 'lagging' | 'always';
+  /** consumers-gone: the group had no members at every snapshot of this many seconds (§6.2 rule 4). */
+  readonly emptyGraceSeconds: number;
+  /** no-progress / beyond-log-end / rewind-loop: the committed offset stood still this long (§6.2). */
+  readonly stallAfterSeconds: number;
+  /** retention-risk: time lag at or above this share of the topic's retention (0..1). */
+  readonly retentionRiskShare: number;
+  /** time-lag-over-limit: a falling-behind partition whose oldest unconsumed message is older pages ERROR. */
+  readonly maxTimeLagSeconds: number;
 }
 
 export interface PolicyOverride extends Partial<Policy> {
@@ -41,21 +50,42 @@ export const DEFAULT_POLICY: Policy = {
   windowSize: 10,
   minimumSnapshots: 3,
   minimumComplete: 0,
-  alertSeverity: 'ERROR',
+  alertSeverity: 'WARNING',
   team: 'default',
   mute: false,
   repeatIntervalMs: 60 * 60 * 1000,
   partitionMetrics: false,
   groupMetrics: 'lagging',
+  emptyGraceSeconds: 60,
+  stallAfterSeconds: 180,
+  retentionRiskShare: 0.8,
+  maxTimeLagSeconds: 1800,
 };
 
-/** Turns a glob or /regex/ into an anchored RegExp. Throws on an invalid regex (config validation
- * calls this so a bad pattern fails at startup, never mid-run). */
+/**
+ * The one pattern syntax of lagwatch (policy overrides, cluster allow/deny, --group-pattern): a
+ * regex between slashes (`/^pay/i`, unanchored, flags allowed but `g`/`y`, which make `test`
+ * stateful), otherwise a glob as picomatch reads it (`payments-*`, `my-[a-z]*`, `{a,b}-*`, `?`;
+ * `*` stops at `/`, `**` crosses it). Throws naming the pattern when it cannot be compiled (config
+ * validation calls this, so a bad pattern fails at startup, never mid-run).
+ */
 export function compilePattern(pattern: string): RegExp {
   const regex = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
-  if (regex) return new RegExp(regex[1] ?? '', regex[2]);
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
+  if (regex) {
+    const flags = regex[2] ?? '';
+    if (/[gy]/.test(flags)) throw new SyntaxError(`pattern ${JSON.stringify(pattern)}: the g and y flags make matching stateful; drop them`);
+    try {
+      return new RegExp(regex[1] ?? '', flags);
+    } catch (error) {
+      throw new SyntaxError(`pattern ${JSON.stringify(pattern)} is not a valid regular expression: ${(error as Error).message}`);
+    }
+  }
+  try {
+    // strictBrackets: an unclosed `[` is an error, not silently a literal character.
+    return picomatch.makeRe(pattern, { dot: true, strictBrackets: true });
+  } catch (error) {
+    throw new SyntaxError(`pattern ${JSON.stringify(pattern)} is not a valid glob: ${(error as Error).message}`);
+  }
 }
 
 export function matchesPattern(pattern: string, name: string): boolean {

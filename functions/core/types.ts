@@ -7,6 +7,9 @@ export const PartitionStatus = {
   STALLED: 'STALLED',
   STOPPED: 'STOPPED',
   REWIND: 'REWIND',
+  /** lagwatch's verdict only (never §2): a problem that is not a stop, stall or rewind, named by the
+   * rule (data-loss, retention-risk, beyond-log-end, time-lag-over-limit). */
+  ERROR: 'ERROR',
 } as const;
 export type PartitionStatus = (typeof PartitionStatus)[keyof typeof PartitionStatus];
 
@@ -163,6 +166,17 @@ export interface PartitionVerdict {
   readonly noCommits: boolean;
   /** Log-end offset far below the committed offset: the topic was deleted and recreated. */
   readonly topicRecreated: boolean;
+  /** Burrow's status and rule for this window (§2 exactly, before membership and §6), for comparison. */
+  readonly burrowStatus?: PartitionStatus;
+  readonly burrowRule?: string;
+  /** The group has members and none is assigned this topic: listed, not judged (rule not-assigned). */
+  readonly notAssigned?: boolean;
+  /** data-loss: messages deleted by retention before the group read them (log start − committed). */
+  readonly deletedUnread?: bigint | null;
+  /** retention-risk: seconds until the oldest unread message reaches the topic's retention. */
+  readonly retentionLeftSeconds?: number | null;
+  /** no-progress / rewind-loop: seconds the committed offset has stood still with messages waiting. */
+  readonly stuckForSeconds?: number | null;
 }
 
 export interface MaxLag {
@@ -186,6 +200,15 @@ export interface GroupVerdict {
   readonly maxTimeLag: TimeLag;
   /** Number of snapshots the verdict was built from. */
   readonly snapshots: number;
+  /** The rule of the worst partition ('ok' when all are OK; 'stale' when held, see `stale`). */
+  readonly rule?: string;
+  /** The group status Burrow's rules alone give (§2 roll-up), for comparison. */
+  readonly burrowStatus?: GroupStatus;
+  /** Hold when blind (§6.2 rule 7): after a collection gap the open incident's status is kept and
+   * this is set; such a verdict never resolves an incident. */
+  readonly stale?: boolean;
+  /** consumers-gone: how long the group has had no members (seconds), when it has none now. */
+  readonly emptyForSeconds?: number | null;
   /** Sorted by (topic, partition). */
   readonly partitions: readonly PartitionVerdict[];
 }

@@ -13,6 +13,8 @@ export interface PartitionSeries {
   /** Log-end offsets of every snapshot in the window (after a recreation, only those since). */
   readonly brokerOffsets: readonly bigint[];
   readonly logEndHistory: readonly LogEndPoint[];
+  /** Every reading of this partition since any recreation, oldest first (the §6 rules read them). */
+  readonly readings: readonly Reading[];
   /** Snapshots (since any recreation) in which the group had a committed offset here. */
   readonly snapshotsWithCommit: number;
   /** The log end went backwards inside the window, or sits below the committed offset: the topic
@@ -32,7 +34,7 @@ export function comparePartitions(
   return a.partition - b.partition;
 }
 
-interface Reading {
+export interface Reading {
   readonly timestamp: number;
   readonly offsets: PartitionOffsets;
 }
@@ -74,6 +76,7 @@ function seriesOf(readings: readonly Reading[], latest: PartitionOffsets): Parti
     window,
     brokerOffsets,
     logEndHistory,
+    readings: kept,
     snapshotsWithCommit,
     topicRecreated: recreated || beyondEnd,
   };

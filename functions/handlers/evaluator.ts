@@ -1,13 +1,16 @@
 // Evaluator Lambda: runs when a collection's run record lands on the table stream.
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { runEvaluation } from '../app/evaluate.js';
-import { evaluatorFromEnv, jsonLogger } from '../composition.js';
+import { evaluatorFromEnv } from '../composition.js';
 import { runArrival, type RunArrival } from './events.js';
+import { lambdaLogger } from './lambda-logger.js';
 
-const logger = jsonLogger();
+const log = lambdaLogger('lagwatch-evaluator');
+const { logger } = log;
 const app = evaluatorFromEnv(process.env, logger);
 
-export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+export async function handler(event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> {
+  log.addContext(context);
   // One evaluation per cluster per batch: it reads the newest complete run anyway.
   const byCluster = new Map<string, RunArrival>();
   for (const arrival of event.Records.map(runArrival)) {

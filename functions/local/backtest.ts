@@ -7,10 +7,14 @@ import type { Notification } from '../core/alert.js';
 import type { PolicyConfig } from '../core/policy.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../core/types.js';
 import { MemoryAlertStateStore } from '../adapters/local/memory-alert-store.js';
-import type { FileStore } from '../adapters/local/file-store.js';
+import type { EvaluationResult } from '../app/evaluate.js';
+
+/** What a backtest reads: every stored run, and the windows as of one (the FileStore; bench:alerts
+ * replays generated traces from memory through the same path). */
+export type HistoryStore = Pick<SnapshotStore, 'readWindows'> & { readRuns(cluster: string): Promise<RunRecord[]> };
 
 export interface BacktestInput {
-  readonly store: FileStore;
+  readonly store: HistoryStore;
   readonly cluster: string;
   readonly policy: PolicyConfig;
   /** Snapshot interval (ms); inferred from the stored runs when null. */
@@ -19,6 +23,8 @@ export interface BacktestInput {
   readonly from?: number;
   readonly to?: number;
   readonly logger: Logger;
+  /** Called with every run's evaluation, in order (verdicts included). */
+  readonly onRun?: (result: EvaluationResult) => void;
 }
 
 export interface BacktestResult {
@@ -43,7 +49,7 @@ export function inferInterval(runs: readonly RunRecord[]): number | null {
 }
 
 /** The store as it was right after `run`: that run is the latest, and no later snapshot exists. */
-function storeAsOf(store: FileStore, run: RunRecord): SnapshotStore {
+function storeAsOf(store: HistoryStore, run: RunRecord): SnapshotStore {
   return {
     async putSnapshot(_: ClusterSnapshot): Promise<void> {
       throw new Error('backtest never writes snapshots');
@@ -84,6 +90,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestResult>
       },
       { cluster: input.cluster, now: run.timestamp },
     );
+    input.onRun?.(result);
     for (const f of result.failures) failures.push({ at: run.timestamp, group: f.group, error: f.error });
   }
   return {

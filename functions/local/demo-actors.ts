@@ -32,7 +32,7 @@ export const REWIND_EVERY = 4;
 export const REWIND_BY = 100;
 /** Records the rewound consumer re-reads per tick after a reset. */
 const REWOUND_READS_PER_TICK = 4;
-/** Records on the rewound topic before the demo starts, so resets never hit offset 0. */
+/** Records on the rewound topic before the demo starts (its group starts at their end), so resets never hit offset 0. */
 const REWOUND_BACKLOG = 1000;
 
 /**
@@ -122,11 +122,17 @@ export class DemoActors {
       waitForLeaders: true,
       topics: DEMO_SCENARIOS.map((s) => ({ topic: topics[s], numPartitions: s === 'healthy' ? 2 : 1, replicationFactor: 1 })),
     });
+    await this.waitForLeadership(DEMO_SCENARIOS.map((s) => topics[s]));
     await this.producer.connect();
     await this.producer.send({
       topic: topics.rewound,
       messages: Array.from({ length: REWOUND_BACKLOG }, (_, i) => ({ value: `backlog ${i}` })),
     });
+    // The rewound group starts at the end of its backlog, not at its beginning: read from offset 0
+    // (a commit per record), a loaded machine could still be in the backlog at the first reset,
+    // and resets from near 0 cannot go back 100 any more (the demo then ended OK, not REWIND).
+    const [end] = await this.admin.fetchTopicOffsets(topics.rewound);
+    await this.admin.setOffsets({ groupId: this.names.groups.rewound, topic: topics.rewound, partitions: [{ partition: 0, offset: end?.high ?? String(REWOUND_BACKLOG) }] });
 
     const producing: ProducerLoop[] = [
       { topic: topics.healthy, batch: 1, everyMs: 500 },
@@ -145,6 +151,29 @@ export class DemoActors {
       this.startConsumer('stuck', 0),
       this.startConsumer('rewound', 0),
     ]);
+  }
+
+  /**
+   * Waits until every partition's leader serves it. createTopics' waitForLeaders only checks that
+   * the metadata names a leader; on KRaft the leader may still answer "This server does not host
+   * this topic-partition" for a moment after, and a produce in that moment fails the demo. A
+   * ListOffsets answered by the leader is the proof that it hosts the partition.
+   */
+  private async waitForLeadership(topics: readonly string[], timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const topic of topics) {
+      for (;;) {
+        try {
+          const offsets = await this.admin.fetchTopicOffsets(topic);
+          if (offsets.length > 0) break;
+        } catch (error) {
+          if (Date.now() > deadline || this.stop.signal.aborted) {
+            throw new Error(`demo topic ${topic} has no serving leader after ${timeoutMs / 1000} s (${String(error)}); is the broker healthy?`, { cause: error });
+          }
+        }
+        await abortableSleep(200, this.stop.signal);
+      }
+    }
   }
 
   private async produce(loop: ProducerLoop): Promise<void> {

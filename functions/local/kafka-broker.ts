@@ -3,7 +3,7 @@
 // formatted into a temp dir and run with `java`. One PLAINTEXT listener, optionally a SASL/SCRAM one.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,8 +36,10 @@ export interface StartKafkaBrokerOptions {
   onProgress?: (message: string) => void;
   /** Also open a SASL_PLAINTEXT listener with SCRAM-SHA-256/512 for LOCAL_SCRAM_USER. */
   scram?: boolean;
-  /** Run the JVM in its own process group and let it outlive this process (`npm run kafka:start`). */
+  /** Let the JVM outlive this process (`npm run kafka:start`). */
   detached?: boolean;
+  /** Aborting stops a jar download or a broker start in progress (Ctrl-C while starting). */
+  signal?: AbortSignal;
   /** Extra server.properties lines (tests: e.g. a short log.retention.check.interval.ms); written last, so they win. */
   properties?: Readonly<Record<string, string>>;
 }
@@ -85,6 +87,7 @@ export async function ensureKafkaJars(
   version: string,
   cacheDir: string = defaultCacheDir(),
   onProgress: (message: string) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<string> {
   const home = join(cacheDir, `kafka-${version}`);
   const libs = join(home, 'libs');
@@ -105,7 +108,8 @@ export async function ensureKafkaJars(
     'dependency:copy-dependencies',
     `-DoutputDirectory=${libs}`,
     '-DincludeScope=runtime',
-  ]);
+  ], { ...(signal ? { signal } : {}) });
+  if (signal?.aborted) throw new KafkaHarnessError(`the download of Kafka ${version} was interrupted; the next start fetches it again`);
   if (result.code !== 0) {
     throw new KafkaHarnessError(
       `Maven could not fetch Kafka ${version} (exit ${result.code}); check that Maven Central is reachable ` +
@@ -127,23 +131,40 @@ interface RunResult {
   stderr: string;
 }
 
-function run(command: string, args: readonly string[], options: { timeoutMs?: number } = {}): Promise<RunResult> {
+/**
+ * Runs a command to completion in its own process group, so a Ctrl-C in the terminal reaches only
+ * lagwatch, which then stops the command itself (through `signal`) in its own order.
+ */
+function run(command: string, args: readonly string[], options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer =
-      options.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
-    child.on('error', (error) => {
+    const kill = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(kill, options.timeoutMs);
+    // Interruptible runs (download, format at start) also die with lagwatch on a forced exit.
+    const interruptible = options.signal !== undefined;
+    options.signal?.addEventListener('abort', kill, { once: true });
+    if (interruptible) process.on('exit', kill);
+    const done = (): void => {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', kill);
+      if (interruptible) process.off('exit', kill);
+    };
+    child.on('error', (error) => {
+      done();
       reject(error);
     });
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
+      done();
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
   });
@@ -249,9 +270,16 @@ function brokerLogConfig(version: string, logFile: string): string {
         'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n\n';
 }
 
-/** Kafka's Uuid: 16 random bytes, base64url without padding (what `StorageTool random-uuid` prints). */
-function kafkaUuid(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * Kafka's Uuid: 16 random bytes, base64url without padding (what `StorageTool random-uuid` prints).
+ * Never one starting with '-': StorageTool would read `-t -abc…` as a flag (Kafka's own random-uuid
+ * avoids those too).
+ */
+export function kafkaUuid(random: () => Buffer = () => randomBytes(16)): string {
+  for (;;) {
+    const id = random().toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 async function waitUntilReady(
@@ -259,6 +287,7 @@ async function waitUntilReady(
   child: ChildProcess,
   logFile: string,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<void> {
   const kafka = new Kafka({
     clientId: 'lagwatch-harness',
@@ -271,6 +300,7 @@ async function waitUntilReady(
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = null;
   while (Date.now() < deadline) {
+    if (signal?.aborted) throw new KafkaHarnessError('the Kafka broker start was interrupted');
     if (child.exitCode !== null || child.signalCode !== null) {
       const tail = existsSync(logFile) ? (await readFile(logFile, 'utf8')).slice(-3000) : '';
       throw new KafkaHarnessError(`the Kafka broker exited during startup (code ${child.exitCode}); log tail:\n${tail}`);
@@ -328,7 +358,7 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions = {}): P
   const version = options.version ?? kafkaVersionFromEnv();
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const progress = options.onProgress ?? (() => {});
-  const libsDir = await ensureKafkaJars(version, cacheDir, progress);
+  const libsDir = await ensureKafkaJars(version, cacheDir, progress, options.signal);
 
   const dir = await mkdtemp(join(tmpdir(), `lagwatch-kafka-${version}-`));
   const dataDir = join(dir, 'data');
@@ -358,10 +388,11 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions = {}): P
     'java',
     ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', logFlag, '-cp', classpath, 'kafka.tools.StorageTool', 'format',
       '-t', kafkaUuid(), '-c', propsFile, ...scramArgs],
-    { timeoutMs: 120_000 },
+    { timeoutMs: 120_000, ...(options.signal ? { signal: options.signal } : {}) },
   );
-  if (format.code !== 0) {
+  if (format.code !== 0 || options.signal?.aborted) {
     await rm(dir, { recursive: true, force: true });
+    if (options.signal?.aborted) throw new KafkaHarnessError('the Kafka broker start was interrupted');
     throw new KafkaHarnessError(`kafka-storage format failed (exit ${format.code}):\n${format.stdout}${format.stderr}`);
   }
 
@@ -370,26 +401,30 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions = {}): P
   const child = spawn(
     'java',
     ['-Xmx512m', '-Xms256m', '-XX:+UseG1GC', '-Djava.awt.headless=true', logFlag, '-cp', classpath, 'kafka.Kafka', propsFile],
-    { stdio: ['ignore', out, out], detached: options.detached ?? false },
+    // Its own process group always: a terminal's Ctrl-C goes to lagwatch only, which stops its
+    // consumers first and the broker last (stop()), instead of the broker dying under them.
+    { stdio: ['ignore', out, out], detached: true },
   );
   closeSync(out);
   const pid = child.pid;
   if (pid === undefined) throw new KafkaHarnessError('could not spawn java for the Kafka broker');
 
-  // Never leave a broker behind when this process dies without calling stop() (a crashed test run).
+  // Never leave a broker or its folder behind when this process exits without calling stop() (a
+  // crashed test run, a forced second Ctrl-C).
   const killOnExit = (): void => {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // gone
     }
+    rmSync(dir, { recursive: true, force: true });
   };
   if (!options.detached) process.on('exit', killOnExit);
   else child.unref();
 
   const bootstrap = `127.0.0.1:${port}`;
   try {
-    await waitUntilReady(bootstrap, child, logFile, 90_000);
+    await waitUntilReady(bootstrap, child, logFile, 90_000, options.signal);
   } catch (error) {
     await stopProcess(pid, { graceMs: 0 });
     await rm(dir, { recursive: true, force: true });

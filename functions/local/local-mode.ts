@@ -41,26 +41,37 @@ export function createLineLogger(write: (line: string) => void, minLevel: LogLev
 }
 
 /**
- * Runs `work` with an AbortSignal that fires on SIGINT/SIGTERM. A second signal while shutting down
- * exits at once (the broker harness kills its Java process on exit, so nothing is orphaned).
+ * Signals that arrive this soon after the first are the same Ctrl-C: a terminal sends SIGINT to the
+ * whole foreground process group, and npm (and tsx, when it is in the chain) also forward theirs to
+ * us, so one key press reaches node two or three times within a few milliseconds.
+ */
+export const SAME_SIGNAL_MS = 1_000;
+
+/**
+ * Runs `work` with an AbortSignal that fires on SIGINT/SIGTERM/SIGHUP. A second signal (a second
+ * Ctrl-C, more than SAME_SIGNAL_MS after the first) while shutting down exits at once; the broker
+ * harness kills its Java process on exit and the store drops its lock, so nothing is left behind.
  */
 export async function withShutdown<T>(work: (signal: AbortSignal, stopping: () => boolean) => Promise<T>, onSignal?: (name: string) => void): Promise<T> {
   const controller = new AbortController();
+  let firstAt = 0;
   const handler = (name: NodeJS.Signals): void => {
+    const now = Date.now();
     if (controller.signal.aborted) {
+      if (now - firstAt < SAME_SIGNAL_MS) return;
       process.stderr.write(`\nlagwatch: ${name} again, exiting now\n`);
       process.exit(130);
     }
+    firstAt = now;
     onSignal?.(name);
     controller.abort();
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, handler);
   try {
     return await work(controller.signal, () => controller.signal.aborted);
   } finally {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
+    for (const s of signals) process.off(s, handler);
   }
 }
 
@@ -83,7 +94,7 @@ export class Cleanup {
 }
 
 /** Starts the harness broker, turning a missing java/mvn into one actionable message. */
-export async function startDemoBroker(onProgress: (message: string) => void, kafkaVersion?: string): Promise<KafkaBroker> {
+export async function startDemoBroker(onProgress: (message: string) => void, kafkaVersion?: string, signal?: AbortSignal): Promise<KafkaBroker> {
   // With the jars cached the harness goes straight to spawning java: check for it first.
   if (spawnSync('java', ['-version'], { stdio: 'ignore' }).error) {
     throw new LagwatchError(
@@ -93,9 +104,9 @@ export async function startDemoBroker(onProgress: (message: string) => void, kaf
     );
   }
   try {
-    return await startKafkaBroker({ onProgress, ...(kafkaVersion ? { version: kafkaVersion } : {}) });
+    return await startKafkaBroker({ onProgress, ...(kafkaVersion ? { version: kafkaVersion } : {}), ...(signal ? { signal } : {}) });
   } catch (error) {
-    if (error instanceof KafkaHarnessError) {
+    if (error instanceof KafkaHarnessError && !signal?.aborted) {
       throw new LagwatchError(
         `the demo needs a local Kafka broker and could not start one: ${error.message}. ` +
           'Or point lagwatch at a running Kafka with --brokers HOST:PORT (no Java or Maven needed then).',
@@ -130,11 +141,12 @@ export async function setUpDemo(input: {
   readonly actorLogger: Logger;
   readonly cleanup: Cleanup;
   readonly kafkaVersion?: string;
+  readonly signal?: AbortSignal;
 }): Promise<DemoCluster> {
   let brokers = input.brokers;
   if (brokers === null) {
-    input.progress('starting a local Kafka broker (the first run downloads the jars, about a minute)');
-    const broker = await startDemoBroker(input.progress, input.kafkaVersion);
+    input.progress('starting a local Kafka broker (the first run downloads the jars from Maven Central)');
+    const broker = await startDemoBroker(input.progress, input.kafkaVersion, input.signal);
     input.cleanup.add('the Kafka broker', () => broker.stop());
     brokers = [broker.bootstrap];
   }
@@ -167,8 +179,10 @@ export interface RunLocalInput {
   readonly until?: number;
   readonly cleanup: Cleanup;
   readonly dashboardUrl?: string | null;
-  /** Called after every tick with the newest verdicts of every cluster. */
-  readonly onUpdate: (result: TickResult, all: readonly GroupVerdict[]) => void;
+  /** A cluster unreachable at the first tick ends the run with its CollectorError. */
+  readonly failFast?: boolean;
+  /** Called after every tick of `cluster` with the newest verdicts of every cluster. */
+  readonly onUpdate: (result: TickResult, all: readonly GroupVerdict[], cluster: string) => void;
 }
 
 /** Runs the collect + evaluate loop for every target until aborted (or `until`). */
@@ -195,9 +209,11 @@ export async function runLocal(input: RunLocalInput): Promise<Map<string, GroupV
         {
           signal: input.signal,
           ...(input.until === undefined ? {} : { until: input.until }),
+          failFast: input.failFast ?? false,
           onTick: async (result) => {
-            latest.set(target.cluster.name, result.evaluation.verdicts);
-            input.onUpdate(result, [...latest.values()].flat());
+            // A failed collection judges nothing new: keep the last verdicts (the view marks them stale).
+            if (result.collectionError === null || !latest.has(target.cluster.name)) latest.set(target.cluster.name, result.evaluation.verdicts);
+            input.onUpdate(result, [...latest.values()].flat(), target.cluster.name);
             await target.onTick?.(result);
           },
           onSkip: (n) => input.logger.warn(`the last tick overran; skipped ${n} tick(s)`, { cluster: target.cluster.name }),

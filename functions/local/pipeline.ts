@@ -30,19 +30,28 @@ export interface TickResult {
   readonly evaluation: EvaluationResult;
 }
 
-/** One collect + evaluate cycle at `scheduledAt` (the snapshot id and the evaluator's `now`). */
-export async function runTick(deps: LocalPipelineDeps, tick: number, scheduledAt: number): Promise<TickResult> {
+/**
+ * One collect + evaluate cycle at `scheduledAt` (the snapshot id and the evaluator's `now`). With
+ * `failFast`, a cluster that cannot be read throws instead (the first tick of `start --brokers`: a
+ * wrong address should end the command, not be watched forever).
+ */
+export async function runTick(deps: LocalPipelineDeps, tick: number, scheduledAt: number, failFast = false): Promise<TickResult> {
   let collectionError: string | null = null;
+  // runCollection logs its own failure before throwing; here the caller shows it instead (the view's
+  // heading, or the command's one error line), so error lines are held and dropped on a failure.
+  const held: (() => void)[] = [];
+  const logger: Logger = { ...deps.logger, error: (message, fields) => void held.push(() => deps.logger.error(message, fields)) };
   try {
     await runCollection(
-      { collector: deps.collector, store: deps.store, metrics: deps.metrics, logger: deps.logger, clock: deps.clock },
+      { collector: deps.collector, store: deps.store, metrics: deps.metrics, logger, clock: deps.clock },
       { cluster: deps.cluster, scheduledAt },
     );
+    for (const log of held) log();
   } catch (error) {
     // The cluster is unreachable this time: nothing stored; keep evaluating what we have.
-    if (!(error instanceof CollectorError)) throw error;
+    if (!(error instanceof CollectorError) || failFast) throw error;
+    // No log line here: the caller shows it (the live view's heading), once per tick.
     collectionError = error.message;
-    deps.logger.warn('collection failed', { cluster: deps.cluster, error: error.message });
   }
   const evaluation = await runEvaluation(
     {
@@ -68,26 +77,30 @@ export interface LoopOptions {
   readonly onTick: (result: TickResult) => void | Promise<void>;
   /** Called when a tick is skipped because the previous one overran. */
   readonly onSkip?: (skipped: number) => void;
+  /** Throw when the first tick cannot read the cluster (see runTick). */
+  readonly failFast?: boolean;
 }
 
-/** The first tick: the current interval boundary, so restarts keep the same spacing as before. */
-export function firstTick(now: number, intervalMs: number): number {
-  return Math.floor(now / intervalMs) * intervalMs;
+/** The first interval boundary after `now`: ticks after the first land on boundaries, so restarts
+ * keep the same spacing as before. */
+export function nextBoundary(now: number, intervalMs: number): number {
+  return Math.floor(now / intervalMs) * intervalMs + intervalMs;
 }
 
 /** Runs ticks every `intervalMs` until aborted (or `until`). Returns the number of ticks run. */
 export async function runLoop(deps: LocalPipelineDeps, options: LoopOptions): Promise<number> {
   const { intervalMs, clock } = deps;
-  let scheduledAt = firstTick(clock(), intervalMs);
+  // The first snapshot at once, stamped with the time it is read; then on interval boundaries.
+  let scheduledAt = clock();
   let tick = 0;
   while (!options.signal.aborted) {
     await abortableSleep(scheduledAt - clock(), options.signal);
     if (options.signal.aborted) break;
     tick++;
-    const result = await runTick(deps, tick, scheduledAt);
+    const result = await runTick(deps, tick, scheduledAt, tick === 1 && options.failFast === true);
     await options.onTick(result);
     if (options.until !== undefined && scheduledAt >= options.until) break;
-    let next = scheduledAt + intervalMs;
+    let next = tick === 1 ? nextBoundary(scheduledAt, intervalMs) : scheduledAt + intervalMs;
     const late = clock() - next;
     if (late >= intervalMs) {
       // Overran by a whole interval or more: jump to the latest boundary instead of catching up.

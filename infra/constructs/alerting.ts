@@ -3,27 +3,55 @@
 // alarms. Both topics are encrypted with one customer-managed key, because CloudWatch alarms can
 // only publish to an encrypted topic whose key policy lets cloudwatch.amazonaws.com use the key
 // (the AWS-managed aws/sns key cannot be shared that way).
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SlackConfig, TeamConfig } from '../../functions/config/app-config.js';
 import { ENV } from '../../functions/config/env.js';
+import { MESSAGE_ATTRIBUTE } from '../../functions/adapters/sns/sns-notifier.js';
 import { grantSecretRead } from './grants.js';
 import { LagwatchFunction, type FunctionCode } from './lagwatch-function.js';
 
-/** The SNS message attribute every alert carries for routing (set by the SNS notifier). */
-export const TEAM_ATTRIBUTE = 'team';
+/** The SNS message attributes every alert carries for routing (set by the SNS notifier). */
+export const TEAM_ATTRIBUTE = MESSAGE_ATTRIBUTE.team;
+export const SEVERITY_ATTRIBUTE = MESSAGE_ATTRIBUTE.severity;
+
+/** Severities an email subscription takes. Resolve and "gone" messages carry severity OK: an
+ * ERROR-only subscription takes them too (so the page it got is closed), and so also sees the
+ * resolve of an incident that stayed WARNING. Chat takes everything. */
+export function emailSeverities(emailSeverity: 'WARNING' | 'ERROR'): string[] {
+  return emailSeverity === 'ERROR' ? ['ERROR', 'OK'] : ['WARNING', 'ERROR', 'OK'];
+}
+
+/** Alarm ARNs CloudWatch publishes to the ops topic from: every lagwatch alarm is named with this prefix. */
+export function alarmArnPattern(alarmNamePrefix: string): string {
+  return `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${alarmNamePrefix}*`;
+}
+
+/** An SQS dead-letter queue: encrypted with the lagwatch key, TLS only, kept the SQS maximum of 14 days. */
+export function deadLetterQueue(scope: Construct, id: string, key: kms.IKey): sqs.Queue {
+  return new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+}
 
 export interface AlertingProps {
   readonly teams: readonly TeamConfig[];
   readonly opsEmails: readonly string[];
   readonly slack: SlackConfig | null;
   readonly namePrefix: string;
+  /** Every self-health alarm's name starts with it: the ops topic and key accept CloudWatch only from those alarms. */
+  readonly alarmNamePrefix: string;
   readonly code: FunctionCode;
   readonly logRetentionDays: logs.RetentionDays;
 }
@@ -34,6 +62,8 @@ export class Alerting extends Construct {
   readonly opsTopic: sns.Topic;
   readonly slackForwarder: LagwatchFunction | null = null;
   readonly chatbotChannel: chatbot.SlackChannelConfiguration | null = null;
+  /** Events the Slack forwarder failed on after Lambda's retries. */
+  readonly forwarderDeadLetters: sqs.Queue | null = null;
 
   constructor(scope: Construct, id: string, props: AlertingProps) {
     super(scope, id);
@@ -43,13 +73,19 @@ export class Alerting extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
-    // CloudWatch alarms publish to the ops topic: they need the key to encrypt the message.
+    // CloudWatch alarms publish to the ops topic: they need the key to encrypt the message. Only
+    // lagwatch's own alarms in this account (the confused-deputy conditions AWS documents).
+    const fromLagwatchAlarms = {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnLike: { 'aws:SourceArn': alarmArnPattern(props.alarmNamePrefix) },
+    };
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublish',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: fromLagwatchAlarms,
       }),
     );
 
@@ -63,6 +99,18 @@ export class Alerting extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+    // enforceSSL gives the topic a policy, and a topic policy replaces SNS's default one: without
+    // this Allow, CloudWatch (a service principal, not an IAM role of this account) could not
+    // publish and every self-health alarm would fire to no one. The TLS Deny stays.
+    this.opsTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowLagwatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.opsTopic.topicArn],
+        conditions: fromLagwatchAlarms,
+      }),
+    );
 
     for (const team of props.teams) {
       for (const email of team.emails) {
@@ -70,6 +118,7 @@ export class Alerting extends Construct {
           new subscriptions.EmailSubscription(email, {
             filterPolicy: {
               [TEAM_ATTRIBUTE]: sns.SubscriptionFilter.stringFilter({ allowlist: [team.name] }),
+              [SEVERITY_ATTRIBUTE]: sns.SubscriptionFilter.stringFilter({ allowlist: emailSeverities(team.emailSeverity) }),
             },
           }),
         );
@@ -98,6 +147,12 @@ export class Alerting extends Construct {
         configKey: 'slack.webhookSecretArn',
       });
       grantSecretRead(this.slackForwarder.function, props.slack.webhookSecretArn);
+      // A post that still fails after Lambda's two async retries lands here instead of vanishing.
+      this.forwarderDeadLetters = deadLetterQueue(this, 'SlackForwarderDeadLetters', this.key);
+      this.slackForwarder.function.configureAsyncInvoke({
+        retryAttempts: 2,
+        onFailure: new destinations.SqsDestination(this.forwarderDeadLetters),
+      });
       this.alertTopic.addSubscription(new subscriptions.LambdaSubscription(this.slackForwarder.function));
     }
   }

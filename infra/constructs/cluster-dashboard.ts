@@ -15,11 +15,24 @@ export interface ClusterDashboardProps {
   readonly evaluator: lambda.IFunction;
 }
 
-/** `SELECT MAX(metric) FROM SCHEMA("Lagwatch", Cluster, Group) WHERE Cluster = '...' GROUP BY Group ORDER BY MAX() DESC LIMIT 10` */
+/** A Metrics Insights identifier (namespace, metric name, label key) in double quotes: `CLUSTER` is
+ * on AWS's reserved-keyword list and `GROUP` is grammar, so an unquoted `Cluster` or `Group` label key
+ * makes the widget show a query error. Quoting every identifier is always allowed. */
+export function insightsIdentifier(name: string): string {
+  return `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** A label value in single quotes (the cluster name), with `'` and `\` escaped. */
+function insightsString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** `SELECT MAX("metric") FROM SCHEMA("Lagwatch", "Cluster", "Group") WHERE "Cluster" = '...' GROUP BY "Group" ORDER BY MAX() DESC LIMIT 10` */
 export function topGroupsQuery(metric: string, clusterName: string): string {
+  const id = insightsIdentifier;
   return (
-    `SELECT MAX(${metric}) FROM SCHEMA("${METRICS_NAMESPACE}", ${DIMENSION.Cluster}, ${DIMENSION.Group}) ` +
-    `WHERE ${DIMENSION.Cluster} = '${clusterName}' GROUP BY ${DIMENSION.Group} ORDER BY MAX() DESC LIMIT 10`
+    `SELECT MAX(${id(metric)}) FROM SCHEMA(${id(METRICS_NAMESPACE)}, ${id(DIMENSION.Cluster)}, ${id(DIMENSION.Group)}) ` +
+    `WHERE ${id(DIMENSION.Cluster)} = ${insightsString(clusterName)} GROUP BY ${id(DIMENSION.Group)} ORDER BY MAX() DESC LIMIT 10`
   );
 }
 

@@ -10,7 +10,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import type { DeployedCluster } from '../../functions/config/app-config.js';
+import { collectorTimeoutMs, type DeployedCluster } from '../../functions/config/app-config.js';
 import { ENV } from '../../functions/config/env.js';
 import { METRICS_NAMESPACE } from '../../functions/core/metrics.js';
 import { grantMskRead, grantPutMetrics, grantSecretRead } from './grants.js';
@@ -82,8 +82,9 @@ export class Collector extends Construct {
         [ENV.snapshotIntervalMs]: String(props.snapshotIntervalMs),
         [ENV.snapshotRetentionMs]: String(props.snapshotRetentionMs),
       },
-      // Under the interval, so one run ends before the next begins.
-      timeout: Duration.millis(Math.min(props.snapshotIntervalMs - 10_000, 5 * 60_000)),
+      // Under the interval, so one run ends before the next begins (the config's timeouts are
+      // checked against it at synth: checkDeployConfig).
+      timeout: Duration.millis(collectorTimeoutMs(props.snapshotIntervalMs)),
       memorySize: 512,
       logRetentionDays: props.logRetentionDays,
       configKey: props.configKey,

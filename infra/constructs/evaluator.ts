@@ -5,12 +5,15 @@ import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE } from '../../functions/adapters/dynamodb/table.js';
 import { ENV } from '../../functions/config/env.js';
 import { METRICS_NAMESPACE } from '../../functions/core/metrics.js';
+import { deadLetterQueue } from './alerting.js';
 import { grantPutMetrics } from './grants.js';
 import { LagwatchFunction, type FunctionCode } from './lagwatch-function.js';
 
@@ -30,10 +33,14 @@ export interface EvaluatorProps {
   readonly dashboardUrls: Readonly<Record<string, string>>;
   readonly code: FunctionCode;
   readonly logRetentionDays: logs.RetentionDays;
+  /** Encrypts the dead-letter queue of stream batches the evaluator gives up on. */
+  readonly deadLetterKey: kms.IKey;
 }
 
 export class Evaluator extends Construct {
   readonly function: LagwatchFunction;
+  /** Where Lambda puts a stream batch (its shard and sequence numbers) after the last retry. */
+  readonly deadLetters: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: EvaluatorProps) {
     super(scope, id);
@@ -61,6 +68,7 @@ export class Evaluator extends Construct {
     props.table.grantReadWriteData(fn);
     props.alertTopic.grantPublish(fn);
     grantPutMetrics(fn);
+    this.deadLetters = deadLetterQueue(this, 'DeadLetters', props.deadLetterKey);
     fn.addEventSource(
       new sources.DynamoEventSource(props.table, {
         startingPosition: lambda.StartingPosition.LATEST,
@@ -78,6 +86,9 @@ export class Evaluator extends Construct {
         retryAttempts: 2,
         maxRecordAge: Duration.minutes(10),
         bisectBatchOnError: true,
+        // A poison run record then waits here (with its sequence numbers) and alarms, instead of
+        // being retried silently until it expires.
+        onFailure: new sources.SqsDlq(this.deadLetters),
       }),
     );
   }

@@ -1,5 +1,7 @@
 // The evaluator over moto end to end: DynamoDB store + alert state, SNS to a real HTTP subscriber,
-// CloudWatch metrics. Two evaluators at once send one message; a failing SNS delays, never loses it.
+// CloudWatch metrics. Two evaluators at once send one message; a failing SNS or a crash between the
+// claim and the publish delays the message, never loses it; a late evaluator cannot reopen a
+// resolved incident.
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CloudWatchMetricsSink } from '../../functions/adapters/cloudwatch/cloudwatch-sink.js';
@@ -47,8 +49,30 @@ function barrierAlerts(inner: AlertStateStore, parties: number): AlertStateStore
       });
       return states;
     },
-    put: (next, expected) => inner.put(next, expected),
-    remove: (cluster, group, expected) => inner.remove(cluster, group, expected),
+    write: (next, expected) => inner.write(next, expected),
+  };
+}
+
+/** The process dies right after its claim reached DynamoDB: the write succeeds, nothing after it runs. */
+function crashAfterClaim(inner: AlertStateStore): AlertStateStore {
+  return {
+    list: (cluster) => inner.list(cluster),
+    write: async (next, expected) => {
+      const written = await inner.write(next, expected);
+      if (written && next.pending !== null) throw new Error('simulated crash after the claim');
+      return written;
+    },
+  };
+}
+
+/** list() waits for `gate` before reading: the evaluator read its run earlier and its states late. */
+function delayedList(inner: AlertStateStore, gate: Promise<void>): AlertStateStore {
+  return {
+    list: async (cluster) => {
+      await gate;
+      return inner.list(cluster);
+    },
+    write: (next, expected) => inner.write(next, expected),
   };
 }
 
@@ -108,7 +132,7 @@ describe('runEvaluation on moto', () => {
     proxy.rules.push({ operation: 'Publish', fault: 'server-error', remaining: 2 });
     const failing = await runEvaluation(deps({ notifier: new SnsNotifier(snsViaProxy, { topicArn }) }), { cluster: 'flaky', now });
     expect(failing.notificationFailures).toBe(1);
-    expect(failing.failures[0]?.error).toMatch(/state rolled back/);
+    expect(failing.failures[0]?.error).toMatch(/stays in the outbox/);
     expect(proxy.injected.get('Publish')).toBe(2);
     expect(messagesFor('flaky-a')).toHaveLength(0);
 
@@ -131,9 +155,73 @@ describe('runEvaluation on moto', () => {
     now = await storeRuns('gone', now + MINUTE, 1, ['gone-b']);
     const result = await runEvaluation(deps(), { cluster: 'gone', now });
     expect(result.notifications.map((n) => `${n.kind}:${n.group}`)).toEqual(['gone:gone-a']);
-    expect((await deps().alerts.list('gone')).map((s) => s.group)).toEqual(['gone-b']);
+    const records = await deps().alerts.list('gone');
+    expect(records.filter((r) => r.state !== null).map((r) => r.group)).toEqual(['gone-b']);
+    expect(records.find((r) => r.group === 'gone-a')).toMatchObject({ state: null, pending: null });
     now = await storeRuns('gone', now + MINUTE, 1, ['gone-b']);
     expect((await runEvaluation(deps(), { cluster: 'gone', now })).notifications).toEqual([]);
+  });
+
+  it('a crash between the claim and the publish: the next run (another container) sends the message, once', async () => {
+    let now = await storeRuns('crash', T0, 5, ['crash-a']);
+    const crashed = await runEvaluation(deps({ alerts: crashAfterClaim(deps().alerts) }), { cluster: 'crash', now });
+    expect(crashed.notifications).toEqual([]);
+    expect(crashed.failures[0]?.error).toMatch(/simulated crash/);
+    expect((await deps().alerts.list('crash'))[0]?.pending?.kind).toBe('open');
+    expect(messagesFor('crash-a')).toHaveLength(0);
+
+    now = await storeRuns('crash', now + MINUTE, 1, ['crash-a']);
+    const before = inbox.received.length;
+    const next = await runEvaluation(deps(), { cluster: 'crash', now });
+    expect(next.notifications.map((n) => n.kind)).toEqual(['open']);
+    await inbox.waitFor(before + 1);
+    expect((await deps().alerts.list('crash'))[0]).toMatchObject({ pending: null, state: { status: 'ERROR' } });
+
+    now = await storeRuns('crash', now + MINUTE, 1, ['crash-a']);
+    expect((await runEvaluation(deps(), { cluster: 'crash', now })).notifications).toEqual([]);
+    expect(messagesFor('crash-a')).toHaveLength(1);
+  });
+
+  it('two evaluators, one delayed: the late one cannot reopen the incident the other resolved, nor resend its open', async () => {
+    const t1 = await storeRuns('late', T0, 5, ['late-a']);
+    const opened = await runEvaluation(deps(), { cluster: 'late', now: t1 });
+    expect(opened.notifications.map((n) => n.kind)).toEqual(['open']);
+    await inbox.waitFor(inbox.received.length);
+
+    // Evaluator A (a duplicate delivery of run t1) reads the run now and its alert records late.
+    let release = (): void => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let runRead = (): void => {};
+    const aHasReadItsRun = new Promise<void>((resolve) => (runRead = resolve));
+    const base = deps();
+    const store = {
+      putSnapshot: base.store.putSnapshot.bind(base.store),
+      readWindows: base.store.readWindows.bind(base.store),
+      latestRun: async (cluster: string) => {
+        const run = await base.store.latestRun(cluster);
+        runRead();
+        return run;
+      },
+    };
+    const lateA = runEvaluation({ ...base, store, alerts: delayedList(base.alerts, gate) }, { cluster: 'late', now: t1 });
+    await aHasReadItsRun;
+
+    // Meanwhile the consumer catches up; evaluator B judges run t2 and resolves.
+    const t2 = await storeRuns('late', t1 + MINUTE, 1, ['late-a'], true);
+    const before = inbox.received.length;
+    const resolved = await runEvaluation(deps(), { cluster: 'late', now: t2 });
+    expect(resolved.notifications.map((n) => n.kind)).toEqual(['resolve']);
+    await inbox.waitFor(before + 1);
+
+    release();
+    const late = await lateA;
+    // A judged t1 (still stopped) but the tombstone says t2 decided: no reopen, no second "open".
+    expect(late.notifications).toEqual([]);
+    expect(late.lostClaims).toEqual(['late-a']);
+    const records = await deps().alerts.list('late');
+    expect(records).toEqual([expect.objectContaining({ group: 'late-a', state: null, pending: null, runTimestamp: t2 })]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(messagesFor('late-a').map((m) => m.Subject.split(']')[0])).toEqual(['[ERROR', '[RESOLVED']);
   });
 
   it('gives email subscribers the plain text and HTTP/Lambda subscribers the Chatbot JSON', () => {

@@ -5,6 +5,7 @@ import type { SNSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { forwardSnsEventToSlack, resolveSlackWebhookUrl } from '../../functions/adapters/slack/slack-forwarder.js';
 import { toChatbotNotification } from '../../functions/adapters/sns/chatbot-message.js';
+import { buildNotification } from '../../functions/core/alert-message.js';
 import { ConfigError, DeliveryError } from '../../functions/core/errors.js';
 import { awsClients } from './aws-clients.js';
 import { startHttpReceiver, type HttpReceiver } from './http-receiver.js';
@@ -68,6 +69,36 @@ describe('forwardSnsEventToSlack', () => {
     expect(body.blocks[1]?.text?.text).toContain('orders/0 STOPPED');
     expect(body.blocks[2]?.elements?.some((e) => e.text.includes('https://example.com/dash'))).toBe(true);
     expect((second?.json as { text: string; blocks: { text: { text: string } }[] }).blocks[1]?.text.text).toContain('just text');
+  });
+
+  it('escapes & < > so a hostile group name like <!channel> never pings the channel (Chatbot JSON and plain text)', async () => {
+    const hostile = '<!channel> & <@U123|boss>';
+    const notification = buildNotification({
+      kind: 'gone', cluster: 'prod', group: hostile, team: 'payments', incidentId: `prod/${hostile}/1`, since: 0, now: 60_000,
+      verdict: null, dashboardUrl: 'https://example.com/d?a=1&b=2',
+    });
+    const before = slack.received.length;
+    await forwardSnsEventToSlack(
+      event([
+        { subject: notification.subject, message: JSON.stringify(toChatbotNotification(notification)) },
+        { subject: notification.subject, message: notification.text },
+      ]),
+      { webhookUrl: `${slack.url}/services/T000/B000/XXXX` },
+    );
+    const posted = slack.received.slice(before);
+    expect(posted).toHaveLength(2);
+    for (const { body } of posted) {
+      // The raw post: no Slack control sequence survives anywhere in it.
+      const texts = JSON.stringify(JSON.parse(body));
+      expect(texts).not.toMatch(/<!channel>|<@U123/);
+      expect(texts).toContain('&lt;!channel&gt; &amp; &lt;@U123|boss&gt;');
+    }
+    // Not escaped twice on the Chatbot path, and links keep working (Slack unescapes &amp;).
+    expect(posted[0]!.body).not.toContain('&amp;lt;');
+    expect(posted[0]!.body).toContain('https://example.com/d?a=1&amp;b=2');
+    const chatbot = toChatbotNotification(notification);
+    expect(chatbot.metadata.additionalContext.group).toBe(hostile);
+    expect(chatbot.content.title).toContain('&lt;!channel&gt;');
   });
 
   it('throws on a non-2xx answer so Lambda retries, without leaking the webhook URL', async () => {

@@ -6,6 +6,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { DynamoSnapshotStore } from '../../functions/adapters/dynamodb/snapshot-store.js';
 import { CHUNK_FORMAT } from '../../functions/adapters/dynamodb/snapshot-chunks.js';
 import { keys, snapshotRetentionMs, TABLE } from '../../functions/adapters/dynamodb/table.js';
+import { ALERT_TOMBSTONE_TTL_MS, type AlertRecord } from '../../functions/app/ports.js';
 import type { AlertState } from '../../functions/core/alert.js';
 import type { GroupSnapshot } from '../../functions/core/types.js';
 import { clusterSnapshot, MINUTE, RecordingLogger } from '../unit/app-fakes.js';
@@ -98,7 +99,9 @@ describe('DynamoSnapshotStore', () => {
     expect(items.map((i) => i.sk)).toEqual([keys.snapshotSk(T0, 0)]);
     const chunk = items[0]?.z as Uint8Array;
     expect(chunk).toBeInstanceOf(Uint8Array);
-    expect(JSON.parse(gunzipSync(chunk).toString('utf8'))).toMatchObject({ f: CHUNK_FORMAT, c: 'c-items', ts: T0 });
+    const [header, ...lines] = gunzipSync(chunk).toString('utf8').split('\n');
+    expect(JSON.parse(header!)).toEqual({ f: CHUNK_FORMAT, c: 'c-items', ts: T0 });
+    expect(lines.map((l) => JSON.parse(l.slice(0, l.indexOf('\t'))))).toEqual(['billing', 'orders']);
     expect(items[0]?.[TABLE.timeToLiveAttribute]).toBe(Math.floor((T0 + snapshotRetentionMs(10, MINUTE)) / 1000));
     const run = await clients.doc.send(new GetCommand({ TableName: tableName, Key: { pk: keys.runPk('c-items'), sk: keys.runSk(T0) } }));
     expect(run.Item).toMatchObject({ chunks: 1, listed: ['billing', 'orders'], failed: [] });
@@ -205,10 +208,11 @@ describe('DynamoSnapshotStore', () => {
     await s.putSnapshot(clusterSnapshot('c-entry', T0, [group('c-entry', 'billing', T0, 1n), group('c-entry', 'orders', T0, 2n)]));
     const sk = keys.snapshotSk(T0, 0);
     const [item] = await chunkItems('c-entry');
-    const payload = JSON.parse(gunzipSync(item?.z as Uint8Array).toString('utf8')) as { g: { g: string; t: unknown[] }[] };
-    const billing = payload.g.find((e) => e.g === 'billing');
-    if (billing) billing.t = [['orders', [[0, '12x', '3']]]];
-    await clients.doc.send(new PutCommand({ TableName: tableName, Item: { ...item, z: gzipSync(JSON.stringify(payload)) } }));
+    // Format 3: one line per group; billing's entry gets an offset that is not a number.
+    const lines = gunzipSync(item?.z as Uint8Array).toString('utf8').split('\n');
+    const broken = lines.map((line) => (line.startsWith('"billing"\t') ? '"billing"\t{"s":"Empty","m":0,"t":[["orders",[[0,"12x","3"]]]]}' : line));
+    expect(broken).not.toEqual(lines);
+    await clients.doc.send(new PutCommand({ TableName: tableName, Item: { ...item, z: gzipSync(broken.join('\n')) } }));
     const windows = await s.readWindows('c-entry', { limit: 10, now: T0, notBefore: 0 });
     expect([...windows.keys()]).toEqual(['orders']);
     const warning = logger.at('warn')[0];
@@ -236,18 +240,53 @@ describe('DynamoAlertStateStore', () => {
     version: 1,
   };
 
-  it('creates only when absent, updates only from the expected version, removes only at that version', async () => {
+  const open = (revision: number, runTimestamp: number, extra: Partial<AlertRecord> = {}): AlertRecord => ({
+    cluster: 'c-alert',
+    group: 'billing',
+    state,
+    revision,
+    runTimestamp,
+    pending: null,
+    ...extra,
+  });
+  const item = async (cluster: string, group: string) =>
+    (await clients.doc.send(new GetCommand({ TableName: tableName, Key: { pk: keys.alertPk(cluster), sk: group } }))).Item;
+
+  it('creates only when absent, updates only from the expected revision, and never from an older run', async () => {
     const alerts = new DynamoAlertStateStore(clients.doc, { tableName, logger: new RecordingLogger() });
-    expect(await alerts.put(state, null)).toBe(true);
-    expect(await alerts.put(state, null)).toBe(false);
-    const next = { ...state, lastNotified: 2, version: 2 };
-    const [a, b] = await Promise.all([alerts.put(next, 1), alerts.put({ ...next, team: 'other' }, 1)]);
+    expect(await alerts.write(open(1, 100), null)).toBe(true);
+    expect(await alerts.write(open(1, 100), null)).toBe(false);
+    const [a, b] = await Promise.all([alerts.write(open(2, 160), 1), alerts.write(open(2, 160, { state: { ...state, team: 'other' } }), 1)]);
     expect([a, b].filter(Boolean)).toHaveLength(1);
-    expect(await alerts.list('c-alert')).toHaveLength(1);
-    expect(await alerts.remove('c-alert', 'billing', 1)).toBe(false);
-    expect(await alerts.remove('c-alert', 'billing', 2)).toBe(true);
-    expect(await alerts.list('c-alert')).toEqual([]);
-    const gone = await clients.doc.send(new GetCommand({ TableName: tableName, Key: { pk: keys.alertPk('c-alert'), sk: 'billing' } }));
-    expect(gone.Item).toBeUndefined();
+    expect(await alerts.write(open(3, 100), 2)).toBe(false); // decided from an older run than the stored one
+    expect(await alerts.list('c-alert')).toEqual([expect.objectContaining({ revision: 2, runTimestamp: 160 })]);
+  });
+
+  it('closing writes a tombstone that keeps the revision, holds the pending message, and expires only once sent', async () => {
+    const alerts = new DynamoAlertStateStore(clients.doc, { tableName, logger: new RecordingLogger() });
+    const pending = {
+      kind: 'resolve', cluster: 'c-t', group: 'g', team: 't', severity: 'OK', incidentId: 'c-t/g/1', at: 5,
+      subject: 'resolved', text: 'resolved', worstPartitions: [], dashboardUrl: null,
+    } as const;
+    const record = (revision: number, extra: Partial<AlertRecord>): AlertRecord => ({ ...open(revision, 300), cluster: 'c-t', group: 'g', ...extra });
+    expect(await alerts.write(record(1, { state: { ...state, cluster: 'c-t', group: 'g' } }), null)).toBe(true);
+    expect(await alerts.write(record(2, { state: null, pending }), 1)).toBe(true);
+    expect(await alerts.list('c-t')).toEqual([record(2, { state: null, pending })]);
+    expect((await item('c-t', 'g'))?.[TABLE.timeToLiveAttribute]).toBeUndefined();
+    expect(await alerts.write(record(3, { state: null }), 2)).toBe(true);
+    // A late writer that read "no record" cannot recreate it: the tombstone is there.
+    expect(await alerts.write(record(1, { state: { ...state, cluster: 'c-t', group: 'g' } }), null)).toBe(false);
+    expect((await item('c-t', 'g'))?.[TABLE.timeToLiveAttribute]).toBe(Math.ceil((300 + ALERT_TOMBSTONE_TTL_MS) / 1000));
+  });
+
+  it('reads an item of the first layout (AlertState at the top level) as an open record it can update', async () => {
+    const alerts = new DynamoAlertStateStore(clients.doc, { tableName, logger: new RecordingLogger() });
+    await clients.doc.send(
+      new PutCommand({ TableName: tableName, Item: { pk: keys.alertPk('c-old'), sk: 'billing', v: 1, ...state, cluster: undefined, group: undefined, version: 4 } }),
+    );
+    const [old] = await alerts.list('c-old');
+    expect(old).toMatchObject({ revision: 4, runTimestamp: 0, pending: null, state: { status: 'ERROR', version: 4, group: 'billing' } });
+    expect(await alerts.write({ ...old!, revision: 5, runTimestamp: 10 }, 4)).toBe(true);
+    expect((await alerts.list('c-old'))[0]?.revision).toBe(5);
   });
 });

@@ -1,32 +1,13 @@
 // The headless demo end to end, as a user runs it: the CLI in a child process against the shared
 // broker (--brokers), JSON on stdout only, and the five scenarios ending as evaluation.md says.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FileStore } from '../../functions/adapters/local/file-store.js';
+import { runLagwatch, type Finished } from '../support/lagwatch-process.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'functions', 'cli', 'main.ts');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function lagwatch(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const lagwatch = runLagwatch;
 
 interface GroupReport {
   group: string;
@@ -43,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('lagwatch demo --json', () => {
-  let run: Run;
+  let run: Finished;
   let report: GroupReport[];
 
   beforeAll(async () => {
@@ -97,7 +78,8 @@ describe('lagwatch demo --json', () => {
 
   it('rewound is ERROR with a REWIND partition', () => {
     const rewound = byScenario('rewound');
-    expect(rewound.status).toBe('ERROR');
+    const story = run.stderr.split('\n').filter((l) => /rewound|skipped|failed/.test(l) && !l.startsWith('    ')).join('\n');
+    expect(rewound.status, `${JSON.stringify(rewound)}\n${story}`).toBe('ERROR');
     expect(rewound.partitions.map((p) => p.status)).toContain('REWIND');
   });
 

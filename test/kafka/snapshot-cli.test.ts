@@ -34,7 +34,7 @@ describe('lagwatch snapshot', () => {
   afterAll(async () => admin.disconnect());
 
   it('--json prints one array of committed group-partitions with decimal-string offsets', async () => {
-    const out = await lagwatch(['snapshot', '--brokers', bootstrap, '--group-pattern', `^${prefix}-`, '--json']);
+    const out = await lagwatch(['snapshot', '--brokers', bootstrap, '--group-pattern', `/^${prefix}-/`, '--json']);
     expect(out.code, out.stderr).toBe(0);
     expect(JSON.parse(out.stdout)).toEqual([
       { group: `${prefix}-a`, topic, partition: 0, committedOffset: '5', logEndOffset: '5', lag: '0' },
@@ -43,8 +43,14 @@ describe('lagwatch snapshot', () => {
     ]);
   });
 
+  it('--group-pattern takes a glob (with a character class) and --exclude-pattern drops groups', async () => {
+    const out = await lagwatch(['snapshot', '--brokers', bootstrap, '--group-pattern', `${prefix}-[a-z]`, '--exclude-pattern', `${prefix}-b`, '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(new Set((JSON.parse(out.stdout) as { group: string }[]).map((r) => r.group))).toEqual(new Set([`${prefix}-a`]));
+  });
+
   it('prints a kafka-consumer-groups style table without --json', async () => {
-    const out = await lagwatch(['snapshot', '--brokers', bootstrap, '--group-pattern', `^${prefix}-a$`]);
+    const out = await lagwatch(['snapshot', '--brokers', bootstrap, '--group-pattern', `${prefix}-a`]);
     expect(out.code, out.stderr).toBe(0);
     const lines = out.stdout.trim().split('\n').map((l) => l.split(/\s+/));
     expect(lines[0]).toEqual(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG']);
@@ -79,7 +85,8 @@ describe('lagwatch snapshot', () => {
   it.each([
     [['snapshot'], /--brokers is required/],
     [['snapshot', '--brokers', 'localhost'], /--brokers: must be HOST:PORT/],
-    [['snapshot', '--brokers', bootstrap, '--group-pattern', '('], /--group-pattern is not a valid regular expression/],
+    [['snapshot', '--brokers', bootstrap, '--group-pattern', '/(/'], /--group-pattern: pattern "\/\(\/" is not a valid regular expression/],
+    [['snapshot', '--brokers', bootstrap, '--group-pattern', 'my-[a-z'], /--group-pattern: pattern "my-\[a-z" is not a valid glob/],
     [['snapshot', '--brokers', bootstrap, '--bogus'], /Unknown option '--bogus'/],
   ])('exits 2 on bad usage: %j', async (args, message) => {
     const out = await lagwatch(args);

@@ -4,8 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { defaultCacheDir, freePort } from '../../functions/local/host.js';
 
 /** Pinned so every machine runs the same emulator (current release when this was written). */
@@ -64,27 +65,40 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Ensures `<cacheDir>/moto-venv` holds moto[server]==MOTO_VERSION; returns the moto_server path. */
-export async function ensureMoto(options: MotoOptions = {}): Promise<string> {
+/**
+ * Ensures `<cacheDir>/<venv>` holds the pinned PyPI package (`pipSpec`, e.g. `moto[server]==5.2.5`),
+ * installed once and cached; returns the path of its `bin/<binary>`.
+ */
+export async function ensureVenvTool(
+  tool: { venv: string; pipSpec: string; binary: string; /** file marking a finished install */ marker: string },
+  options: MotoOptions = {},
+): Promise<string> {
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const onProgress = options.onProgress ?? (() => {});
-  const venv = join(cacheDir, 'moto-venv');
-  const marker = join(venv, `.lagwatch-moto-${MOTO_VERSION}`);
-  const binary = join(venv, 'bin', 'moto_server');
+  const venv = join(cacheDir, tool.venv);
+  const marker = join(venv, tool.marker);
+  const binary = join(venv, 'bin', tool.binary);
   if (existsSync(marker)) return binary;
   await mkdir(cacheDir, { recursive: true });
-  return withLock(join(cacheDir, 'moto-venv.lock'), async () => {
+  return withLock(join(cacheDir, `${tool.venv}.lock`), async () => {
     if (existsSync(marker)) return binary;
-    onProgress(`installing moto[server]==${MOTO_VERSION} into ${venv} (once; cached afterwards)`);
+    onProgress(`installing ${tool.pipSpec} into ${venv} (once; cached afterwards)`);
     await rm(venv, { recursive: true, force: true });
     await run('python3', ['-m', 'venv', venv], onProgress);
     const pip = join(venv, 'bin', 'pip');
-    await run(pip, ['install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`], onProgress);
+    await run(pip, ['install', '--quiet', '--disable-pip-version-check', tool.pipSpec], onProgress);
     await writeFile(marker, `${new Date().toISOString()}\n`);
     return binary;
   });
 }
 
+/** Ensures `<cacheDir>/moto-venv` holds moto[server]==MOTO_VERSION; returns the moto_server path. */
+export function ensureMoto(options: MotoOptions = {}): Promise<string> {
+  return ensureVenvTool(
+    { venv: 'moto-venv', pipSpec: `moto[server]==${MOTO_VERSION}`, binary: 'moto_server', marker: `.lagwatch-moto-${MOTO_VERSION}` },
+    options,
+  );
+}
 
 async function waitUntilAnswering(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -102,12 +116,15 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess, output:
   throw new Error(`moto_server did not answer on ${endpoint} within 60 s:\n${output()}`);
 }
 
-/** Installs moto if needed and starts `moto_server -H 127.0.0.1 -p <free port>`. */
+/** Installs moto if needed and starts its server on 127.0.0.1 and a free port, one request at a
+ * time (moto-serial.py says why). */
 export async function startMotoServer(options: MotoOptions = {}): Promise<MotoServer> {
   const binary = await ensureMoto(options);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const python = join(dirname(binary), 'python');
+  const launcher = fileURLToPath(new URL('./moto-serial.py', import.meta.url));
+  const child = spawn(python, [launcher, '127.0.0.1', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer): void => {
     tail = (tail + chunk.toString()).slice(-4000);

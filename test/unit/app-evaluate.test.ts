@@ -80,33 +80,65 @@ describe('runEvaluation', () => {
     expect([...a.lostClaims, ...b.lostClaims]).toEqual(['pay']);
   });
 
-  it('a failed publish rolls the state back, and the next run sends the message', async () => {
+  it('a failed publish keeps the claimed transition and its message in the outbox; the next run sends it once', async () => {
     const { store, notifier, alerts, deps } = setup();
     let now = await storeRuns(store, 5, { pay: {} });
     notifier.failuresLeft = 1;
     const failed = await runEvaluation(deps, { cluster: CLUSTER, now });
     expect(failed.notifications).toEqual([]);
     expect(failed.notificationFailures).toBe(1);
-    expect(failed.failures[0]?.error).toContain('state rolled back');
-    expect(alerts.states.size).toBe(0);
+    expect(failed.failures[0]?.error).toContain('stays in the outbox');
+    expect(alerts.records.get(`${CLUSTER}/pay`)?.pending?.kind).toBe('open');
 
     now = await storeRuns(store, 1, { pay: {} }, now + MINUTE);
     const retried = await runEvaluation(deps, { cluster: CLUSTER, now });
     expect(retried.notifications.map((n) => n.kind)).toEqual(['open']);
     expect(notifier.sent).toHaveLength(1);
+    expect(alerts.records.get(`${CLUSTER}/pay`)?.pending).toBeNull();
   });
 
-  it('a failed resolve is rolled back to the open state and resolved next run', async () => {
+  it('a failed resolve stays pending on the tombstone and goes out next run; nothing reopens meanwhile', async () => {
     const { store, notifier, alerts, deps } = setup();
     let now = await storeRuns(store, 5, { pay: {} });
     await runEvaluation(deps, { cluster: CLUSTER, now });
     now = await storeRuns(store, 1, { pay: { caughtUp: true } }, now + MINUTE);
     notifier.failuresLeft = 1;
     await runEvaluation(deps, { cluster: CLUSTER, now });
-    expect(alerts.states.get(`${CLUSTER}/pay`)?.status).toBe('ERROR');
+    expect(alerts.states.size).toBe(0);
+    expect(alerts.records.get(`${CLUSTER}/pay`)?.pending?.kind).toBe('resolve');
     now = await storeRuns(store, 1, { pay: { caughtUp: true } }, now + MINUTE);
     await runEvaluation(deps, { cluster: CLUSTER, now });
     expect(notifier.sent.map((n) => n.kind)).toEqual(['open', 'resolve']);
+    expect(alerts.states.size).toBe(0);
+    expect(alerts.records.get(`${CLUSTER}/pay`)).toMatchObject({ state: null, pending: null });
+  });
+
+  it('a pending message goes out first even when the run is too old to judge from', async () => {
+    const { store, notifier, alerts, deps } = setup();
+    let now = await storeRuns(store, 5, { pay: {} });
+    notifier.failuresLeft = 1;
+    await runEvaluation(deps, { cluster: CLUSTER, now });
+    now += 10 * MINUTE;
+    const stale = await runEvaluation(deps, { cluster: CLUSTER, now });
+    expect(stale.stale).toBe(true);
+    expect(stale.notifications.map((n) => n.kind)).toEqual(['open']);
+    expect(alerts.records.get(`${CLUSTER}/pay`)?.pending).toBeNull();
+  });
+
+  it('a late evaluator (older run than the stored decision) neither decides nor sends', async () => {
+    const { store, notifier, alerts, deps } = setup();
+    const early = await storeRuns(store, 5, { pay: {} });
+    const late = await storeRuns(store, 1, { pay: { caughtUp: true } }, early + MINUTE);
+    // The newer run opened nothing (caught up); then an evaluation of the older run arrives.
+    await alerts.write({ cluster: CLUSTER, group: 'pay', state: null, revision: 1, runTimestamp: late, pending: null }, null);
+    const seesOnlyEarly = {
+      putSnapshot: store.putSnapshot.bind(store),
+      readWindows: store.readWindows.bind(store),
+      latestRun: async () => ({ cluster: CLUSTER, timestamp: early, listedGroups: ['pay'], failedGroups: [] }),
+    };
+    const result = await runEvaluation({ ...deps, store: seesOnlyEarly }, { cluster: CLUSTER, now: early });
+    expect(result.lostClaims).toEqual(['pay']);
+    expect(notifier.sent).toEqual([]);
     expect(alerts.states.size).toBe(0);
   });
 

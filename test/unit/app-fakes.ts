@@ -3,7 +3,9 @@
 import type { AlertState, Notification } from '../../functions/core/alert.js';
 import type { MetricDatum } from '../../functions/core/metrics.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../functions/core/types.js';
+import { mayWrite } from '../../functions/adapters/local/memory-alert-store.js';
 import type {
+  AlertRecord,
   AlertStateStore,
   Logger,
   MetricsSink,
@@ -76,12 +78,18 @@ export class MemorySnapshotStore implements SnapshotStore {
 }
 
 export class MemoryAlertStore implements AlertStateStore {
-  readonly states = new Map<string, AlertState>();
+  /** Every record, tombstones included, by `cluster/group`. */
+  readonly records = new Map<string, AlertRecord>();
   /** Resolves list() only when this many callers are waiting (forces two runs to read the same state). */
   barrier: { parties: number; waiting: (() => void)[] } | null = null;
 
-  async list(cluster: string): Promise<AlertState[]> {
-    const snapshot = [...this.states.values()].filter((s) => s.cluster === cluster);
+  /** The open incidents, by `cluster/group`. */
+  get states(): Map<string, AlertState> {
+    return new Map([...this.records].flatMap(([k, r]) => (r.state === null ? [] : [[k, r.state] as const])));
+  }
+
+  async list(cluster: string): Promise<AlertRecord[]> {
+    const snapshot = [...this.records.values()].filter((r) => r.cluster === cluster);
     const barrier = this.barrier;
     if (barrier) {
       await new Promise<void>((resolve) => {
@@ -94,18 +102,11 @@ export class MemoryAlertStore implements AlertStateStore {
   /** Groups whose state writes throw (per-group isolation tests). */
   readonly failPutFor = new Set<string>();
 
-  async put(next: AlertState, expectedVersion: number | null): Promise<boolean> {
+  async write(next: AlertRecord, expectedRevision: number | null): Promise<boolean> {
     if (this.failPutFor.has(next.group)) throw new Error(`injected state write failure for ${next.group}`);
     const key = `${next.cluster}/${next.group}`;
-    const current = this.states.get(key);
-    if ((current?.version ?? null) !== expectedVersion) return false;
-    this.states.set(key, next);
-    return true;
-  }
-  async remove(cluster: string, group: string, expectedVersion: number): Promise<boolean> {
-    const key = `${cluster}/${group}`;
-    if (this.states.get(key)?.version !== expectedVersion) return false;
-    this.states.delete(key);
+    if (!mayWrite(this.records.get(key) ?? null, next, expectedRevision)) return false;
+    this.records.set(key, next);
     return true;
   }
 }

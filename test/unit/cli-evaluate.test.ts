@@ -17,6 +17,13 @@ describe('lagwatch evaluate', () => {
     expect(v).toMatchObject({ group: 'stopped', status: 'ERROR', totalLag: '1000', maxLag: { topic: 'payments', partition: 0, lag: '1000' }, maxTimeLagSeconds: 540, maxTimeLagKind: 'lower-bound' });
     expect(v.partitions[0]).toMatchObject({ status: 'STOPPED', committedOffset: '300', logEndOffset: '1300' });
   });
+  it('the JSON names the verdict rule and keeps Burrow’s status and rule next to it (§6)', () => {
+    const r = lagwatch(['evaluate', '--json', '--file', join(SCENARIO_DIR, 'rewind.json')]);
+    expect(r.code).toBe(0);
+    const v = JSON.parse(r.stdout);
+    expect(v).toMatchObject({ status: 'WARNING', rule: 'reprocessing', burrowStatus: 'ERROR', stale: false });
+    expect(v.partitions[0]).toMatchObject({ status: 'WARNING', rule: 'reprocessing', burrowStatus: 'REWIND', burrowRule: 'rewind' });
+  });
   it('prints a readable table by default, reading stdin', async () => {
     const { readFileSync } = await import('node:fs');
     const r = lagwatch(['evaluate'], readFileSync(join(SCENARIO_DIR, 'slow-consumer.json'), 'utf8'));

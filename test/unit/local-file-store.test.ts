@@ -1,10 +1,11 @@
 // The local file store: round trips, window reads, idempotent runs, optimistic alert writes, atomic
 // files, the single-writer lock and clear errors on a corrupt store.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileStore, decodeName, encodeName } from '../../functions/adapters/local/file-store.js';
+import type { AlertRecord } from '../../functions/app/ports.js';
 import type { AlertState } from '../../functions/core/alert.js';
 import { StoreError } from '../../functions/core/errors.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../functions/core/types.js';
@@ -34,6 +35,11 @@ function run(timestamp: number, groups: GroupSnapshot[], failed: string[] = []):
 
 function alert(version: number, status: 'WARNING' | 'ERROR' = 'ERROR'): AlertState {
   return { cluster: CLUSTER, group: 'payments', status, incidentId: 'i-1', team: 'core', since: 1000, lastNotified: 2000, version };
+}
+
+/** The record holding alert(version) as its open state (revision = version). */
+function openRecord(version: number, status: 'WARNING' | 'ERROR' = 'ERROR', runTimestamp = version): AlertRecord {
+  return { cluster: CLUSTER, group: 'payments', state: alert(version, status), revision: version, runTimestamp, pending: null };
 }
 
 let dir: string;
@@ -114,29 +120,46 @@ describe('FileStore snapshots', () => {
 });
 
 describe('FileStore alert states', () => {
-  it('writes only when the expected version matches', async () => {
+  const record = openRecord;
+
+  it('writes only when the expected revision matches', async () => {
     const store = await openStore();
-    expect(await store.put(alert(1), null)).toBe(true);
-    expect(await store.put(alert(1), null)).toBe(false); // someone else created it first
-    expect(await store.put(alert(2), 5)).toBe(false);
-    expect(await store.put(alert(2, 'WARNING'), 1)).toBe(true);
-    expect(await store.list(CLUSTER)).toEqual([alert(2, 'WARNING')]);
+    expect(await store.write(record(1), null)).toBe(true);
+    expect(await store.write(record(1), null)).toBe(false); // someone else created it first
+    expect(await store.write(record(2), 5)).toBe(false);
+    expect(await store.write(record(2, 'WARNING'), 1)).toBe(true);
+    expect(await store.list(CLUSTER)).toEqual([record(2, 'WARNING')]);
   });
 
-  it('lets exactly one of two concurrent writers with the same expected version win', async () => {
+  it('lets exactly one of two concurrent writers with the same expected revision win', async () => {
     const store = await openStore();
-    await store.put(alert(1), null);
-    const results = await Promise.all([store.put(alert(2), 1), store.put(alert(2, 'WARNING'), 1)]);
+    await store.write(record(1), null);
+    const results = await Promise.all([store.write(record(2), 1), store.write(record(2, 'WARNING'), 1)]);
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
-  it('removes only at the expected version', async () => {
+  it('refuses a write decided from an older run than the stored one', async () => {
     const store = await openStore();
-    await store.put(alert(1), null);
-    expect(await store.remove(CLUSTER, 'payments', 2)).toBe(false);
-    expect(await store.remove(CLUSTER, 'payments', 1)).toBe(true);
+    await store.write(record(1, 'ERROR', 100), null);
+    expect(await store.write(record(2, 'WARNING', 99), 1)).toBe(false);
+  });
+
+  it('keeps a pending message of a closed incident, and drops the record once it is sent', async () => {
+    const store = await openStore();
+    await store.write(record(1), null);
+    const pending = { kind: 'resolve', text: 'resolved' } as unknown as AlertRecord['pending'];
+    const closed: AlertRecord = { ...record(2), state: null, pending };
+    expect(await store.write(closed, 1)).toBe(true);
+    expect(await store.list(CLUSTER)).toEqual([closed]);
+    expect(await store.write({ ...closed, revision: 3, pending: null }, 2)).toBe(true);
     expect(await store.list(CLUSTER)).toEqual([]);
-    expect(await store.remove(CLUSTER, 'payments', 1)).toBe(false);
+  });
+
+  it('reads an alert file written before the outbox (a bare AlertState) as an open record', async () => {
+    const store = await openStore();
+    await mkdir(join(dir, 'clusters', CLUSTER, 'alerts'), { recursive: true });
+    await writeFile(join(dir, 'clusters', CLUSTER, 'alerts', 'payments.json'), JSON.stringify(alert(3)));
+    expect(await store.list(CLUSTER)).toEqual([{ ...record(3), runTimestamp: 0 }]);
   });
 });
 
@@ -157,7 +180,7 @@ describe('FileStore errors', () => {
 
   it('names a truncated alert file', async () => {
     const store = await openStore();
-    await store.put(alert(1), null);
+    await store.write(openRecord(1), null);
     const file = join(dir, 'clusters', CLUSTER, 'alerts', 'payments.json');
     await writeFile(file, '{"cluster":"lo');
     await expect(store.list(CLUSTER)).rejects.toThrow(file);
@@ -187,7 +210,7 @@ describe('FileStore errors', () => {
     await expect(FileStore.open(join(dir, 'nope'), { readOnly: true })).rejects.toThrow(/not a lagwatch local store/);
     await (await openStore()).close();
     const reader = await FileStore.open(dir, { readOnly: true });
-    await expect(reader.put(alert(1), null)).rejects.toThrow(/read-only/);
+    await expect(reader.write(openRecord(1), null)).rejects.toThrow(/read-only/);
   });
 
   it('rejects a marker of another format version', async () => {

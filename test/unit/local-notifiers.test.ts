@@ -66,6 +66,9 @@ describe('webhook notifier', () => {
     expect(body.text).toContain('lag 42');
     expect(body.blocks.map((b) => b.type)).toEqual(['section', 'section', 'context']);
     expect(JSON.stringify(body.blocks)).toContain('https://example.invalid/dash');
+    // The severity is in the message, not only in the emoji.
+    expect(JSON.stringify(body.blocks)).toContain('severity ERROR');
+    expect(body.text).toContain('(ERROR)');
     expect(body).toEqual(JSON.parse(JSON.stringify(slackBody(notification))));
   });
 
@@ -96,9 +99,17 @@ describe('console notifier', () => {
     const notifier = createConsoleNotifier({ write: (t) => (out += t) });
     await notifier.publish(notification);
     expect(out).toBe(formatNotification(notification));
-    expect(out).toContain('[alert 2025-01-02T03:04:05.000Z] [lagwatch] ERROR payments on local');
+    expect(out).toContain('[alert 2025-01-02T03:04:05.000Z] ERROR open: [lagwatch] ERROR payments on local');
     expect(out).toContain('\n    lag 42\n');
     expect(notifier.sent).toEqual([notification]);
+  });
+
+  it.each([
+    ['a WARNING opening', { severity: 'WARNING', kind: 'open', subject: 'payments is falling behind' }, '] WARNING open: payments is falling behind'],
+    ['an escalation', { severity: 'ERROR', kind: 'repeat', subject: 'payments' }, '] ERROR repeat: payments'],
+    ['a resolve', { severity: 'OK', kind: 'resolve', subject: 'payments recovered' }, '] OK resolve: payments recovered'],
+  ] as const)('shows the severity whatever the subject says: %s', (_reason, change, line) => {
+    expect(formatNotification({ ...notification, ...change })).toContain(line);
   });
 
   it('fans out to every notifier and rethrows the first failure after trying all', async () => {

@@ -14,7 +14,7 @@ import type { ClusterSnapshot } from '../../functions/core/types.js';
 import { parsePolicyConfig } from '../../functions/config/policy.js';
 import { inferInterval, runBacktest } from '../../functions/local/backtest.js';
 import { createLineLogger } from '../../functions/local/local-mode.js';
-import { firstTick, runLoop, runTick, type LocalPipelineDeps } from '../../functions/local/pipeline.js';
+import { nextBoundary, runLoop, runTick, type LocalPipelineDeps } from '../../functions/local/pipeline.js';
 import { abortableSleep } from '../../functions/local/sleep.js';
 
 const CLUSTER = 'local';
@@ -115,12 +115,13 @@ describe('local pipeline', () => {
     await store.close();
   });
 
-  it('runLoop runs aligned ticks until aborted and returns how many ran', async () => {
+  it('runLoop runs the first tick at once, then ticks on interval boundaries, until aborted', async () => {
     const store = await FileStore.open(join(dir, 'store'));
     const collector = scriptedCollector();
     const controller = new AbortController();
     const seen: number[] = [];
     const d = { ...(await deps(store, collector, { t: 0 })), intervalMs: 20, clock: Date.now };
+    const startedAt = Date.now();
     const ticks = await runLoop(d, {
       signal: controller.signal,
       onTick: (r) => {
@@ -130,9 +131,12 @@ describe('local pipeline', () => {
     });
     await store.close();
     expect(ticks).toBe(3);
-    expect(seen.every((t) => t % 20 === 0)).toBe(true);
+    // The first is stamped when it ran (not snapped back to a boundary up to an interval early).
+    expect(seen[0]).toBeGreaterThanOrEqual(startedAt);
+    expect(seen.slice(1).every((t) => t % 20 === 0)).toBe(true);
     expect(new Set(seen).size).toBe(3);
-    expect(firstTick(12_345, 1000)).toBe(12_000);
+    expect(nextBoundary(12_345, 1000)).toBe(13_000);
+    expect(nextBoundary(12_000, 1000)).toBe(13_000);
     await abortableSleep(10_000, AbortSignal.abort()); // returns at once when already aborted
   });
 });
@@ -167,14 +171,15 @@ describe('backtest', () => {
     expect(new Date(result.notifications[0]!.at).toISOString()).toBe(live);
   });
 
-  it('shows what a changed policy would have done: a large allowedLag never alerts, a bigger window alerts later', async () => {
+  it('shows what a changed policy would have done: a large allowedLag never alerts, a longer emptyGraceSeconds alerts later', async () => {
     const path = await recordHistory();
     const store = await FileStore.open(path, { readOnly: true });
     const replay = (policy: unknown) =>
       runBacktest({ store, cluster: CLUSTER, policy: parsePolicyConfig(policy), intervalMs: null, logger: createLineLogger(() => undefined) });
     expect((await replay({ defaults: { windowSize: 5, allowedLag: 1000 } })).notifications).toEqual([]);
-    const small = await replay({ defaults: { windowSize: 3 } });
-    const large = await replay({ defaults: { windowSize: 8 } });
+    // The window no longer sets how soon a gone consumer pages (consumers-gone, §6.2): the grace does.
+    const small = await replay({ defaults: { windowSize: 5, emptyGraceSeconds: 60 } });
+    const large = await replay({ defaults: { windowSize: 5, emptyGraceSeconds: 240 } });
     expect(small.notifications[0]!.at).toBeLessThan(large.notifications[0]!.at);
     // Only the runs in the range are replayed.
     const tail = await runBacktest({

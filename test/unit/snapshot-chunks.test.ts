@@ -1,7 +1,8 @@
-// DynamoDB chunk format 2 carries the §6.1 signals; format-1 chunks (written before them) still read.
-import { gzipSync } from 'node:zlib';
+// DynamoDB chunk format 3 (lines, decoded per group) carries the §6.1 signals; format-2 and format-1
+// chunks (written before) still read.
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CHUNK_FORMAT, joinEntries, packRun, unpackChunk } from '../../functions/adapters/dynamodb/snapshot-chunks.js';
+import { CHUNK_FORMAT, joinEntries, packRun, unpackChunk, unpackChunkLazily } from '../../functions/adapters/dynamodb/snapshot-chunks.js';
 import type { GroupSnapshot } from '../../functions/core/types.js';
 
 const T = 1_763_700_000_000;
@@ -73,6 +74,26 @@ describe(`snapshot chunks, format ${CHUNK_FORMAT}`, () => {
   });
 
   it('refuses a chunk of an unknown format, saying which it reads', () => {
-    expect(() => unpackChunk(gzipSync(JSON.stringify({ f: 3, c: 'prod', ts: T, g: [] })), 'prod', T)).toThrow(/chunk format 3 is not one of 1, 2/);
+    expect(() => unpackChunk(gzipSync(JSON.stringify({ f: 9, c: 'prod', ts: T, g: [] })), 'prod', T)).toThrow(/chunk format 9 is not one of 1, 2, 3/);
+  });
+
+  it('format 3 is one line per group, kept as text until the group is decoded', () => {
+    const other = { ...snapshot, group: 'tab\there "quoted"' };
+    const [chunk] = packRun('prod', T, [snapshot, other]);
+    const lines = gunzipSync(chunk!).toString('utf8').split('\n');
+    expect(JSON.parse(lines[0]!)).toEqual({ f: 3, c: 'prod', ts: T });
+    expect(lines.slice(1).map((l) => JSON.parse(l.slice(0, l.indexOf('\t'))))).toEqual(['payments', 'tab\there "quoted"']);
+    const lazy = unpackChunkLazily(chunk!, 'prod', T);
+    expect(lazy.map((e) => e.group)).toEqual(['payments', 'tab\there "quoted"']);
+    expect(joinEntries('prod', T, [lazy[1]!.decode()])).toEqual(other);
+  });
+
+  it('a format-3 line that cannot be read lands in unreadable with its group; the other lines still read', () => {
+    const text = [JSON.stringify({ f: 3, c: 'prod', ts: T }), '"bad"\t{"s":"Stable","m":1,"t":[["orders",[[0,"5"]]]]}', '"good"\t{"s":"Empty","m":0,"t":[]}', 'no tab here'].join('\n');
+    const { entries, unreadable } = unpackChunk(gzipSync(text), 'prod', T);
+    expect(entries.map((e) => e.group)).toEqual(['good']);
+    expect(unreadable.map((u) => u.group)).toEqual(['bad', null]);
+    expect(unreadable[0]?.reason).toMatch(/expected \[partition, committed, logEnd/);
+    expect(unreadable[1]?.reason).toMatch(/no group name/);
   });
 });

@@ -1,12 +1,20 @@
 // AlertStateStore on DynamoDB: one item per (cluster, group) under the cluster's partition key,
-// written with a condition on `version` so two evaluator runs at once claim a transition only once.
+// written with a condition on `revision` (and on the run it was decided from) so two evaluator runs
+// at once claim a transition only once, and a late one cannot overwrite a newer decision.
+// Closing an incident writes a tombstone instead of deleting the item: the revision survives, so an
+// evaluator that read the open state before the close fails its write instead of reopening it.
+// Tombstones expire by TTL (ALERT_TOMBSTONE_TTL_MS) — long after; nothing relies on TTL timing.
+//
+// Item: pk A#<cluster>, sk <group>, v 2, revision, runTimestamp, state (JSON, absent on a
+// tombstone), pending (JSON of the outbox message, absent once sent), expiresAt (tombstones only).
+// Items of the first layout (v 1: the AlertState fields at the top level) are read as open states.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { AlertStateStore, Logger } from '../../app/ports.js';
-import type { AlertState } from '../../core/alert.js';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ALERT_TOMBSTONE_TTL_MS, type AlertRecord, type AlertStateStore, type Logger } from '../../app/ports.js';
+import type { AlertState, Notification } from '../../core/alert.js';
 import { StoreError } from '../../core/errors.js';
 import { GroupStatus } from '../../core/types.js';
-import { ITEM_VERSION, keys, TABLE } from './table.js';
+import { keys, TABLE } from './table.js';
 
 export interface DynamoAlertStateStoreOptions {
   tableName: string;
@@ -15,32 +23,83 @@ export interface DynamoAlertStateStoreOptions {
 
 type Item = Record<string, unknown>;
 
-const STATUSES = new Set<string>(Object.values(GroupStatus));
+/** Layout version of alert items (snapshot items have their own, table.ts ITEM_VERSION). */
+export const ALERT_ITEM_VERSION = 2;
+const FIRST_LAYOUT = 1;
 
-export function decodeAlertItem(cluster: string, item: Item): AlertState {
-  const text = (name: string): string => {
-    const value = item[name];
-    if (typeof value !== 'string') throw new Error(`${name} is not a string`);
-    return value;
-  };
-  const count = (name: string): number => {
-    const value = item[name];
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new Error(`${name} is not a non-negative integer`);
-    return value;
-  };
-  if (item.v !== ITEM_VERSION) throw new Error(`item version ${JSON.stringify(item.v)} is not ${ITEM_VERSION}`);
-  const status = text('status');
+const STATUSES = new Set<string>(Object.values(GroupStatus));
+const KINDS = new Set(['open', 'repeat', 'resolve', 'gone']);
+
+/** JSON that keeps bigints (tagged), so core types can grow bigint fields without a layout change. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? { $bigint: v.toString(10) } : v));
+}
+function fromJson(text: string): unknown {
+  return JSON.parse(text, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && typeof (v as { $bigint?: unknown }).$bigint === 'string' ? BigInt((v as { $bigint: string }).$bigint) : v,
+  );
+}
+
+function field<T>(object: Record<string, unknown>, name: string, check: (v: unknown) => v is T, what: string): T {
+  const value = object[name];
+  if (!check(value)) throw new Error(`${name} is not ${what}`);
+  return value;
+}
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** An AlertState from a stored object: the fields the app relies on are checked, any others kept. */
+function decodeState(cluster: string, group: string, value: Record<string, unknown>): AlertState {
+  const status = field(value, 'status', isString, 'a string');
   if (!STATUSES.has(status)) throw new Error(`status ${status} is unknown`);
+  for (const name of ['incidentId', 'team']) field(value, name, isString, 'a string');
+  for (const name of ['since', 'lastNotified', 'version']) field(value, name, isCount, 'a non-negative integer');
+  return { ...(value as unknown as AlertState), cluster, group };
+}
+
+function decodePending(value: unknown): Notification {
+  if (!isObject(value)) throw new Error('pending is not an object');
+  const kind = field(value, 'kind', isString, 'a string');
+  if (!KINDS.has(kind)) throw new Error(`pending.kind ${kind} is unknown`);
+  for (const name of ['cluster', 'group', 'team', 'severity', 'incidentId', 'subject', 'text']) field(value, name, isString, 'a string');
+  return value as unknown as Notification;
+}
+
+export function decodeAlertItem(cluster: string, item: Item): AlertRecord {
+  const group = field(item, TABLE.sortKey, isString, 'a string');
+  if (item.v === FIRST_LAYOUT) {
+    const state = decodeState(cluster, group, item);
+    return { cluster, group, state, revision: state.version, runTimestamp: 0, pending: null };
+  }
+  if (item.v !== ALERT_ITEM_VERSION) throw new Error(`item version ${JSON.stringify(item.v)} is not ${ALERT_ITEM_VERSION}`);
+  const state = item.state === undefined ? null : fromJson(field(item, 'state', isString, 'a string'));
+  if (state !== null && !isObject(state)) throw new Error('state is not an object');
   return {
     cluster,
-    group: text(TABLE.sortKey),
-    status: status as GroupStatus,
-    incidentId: text('incidentId'),
-    team: text('team'),
-    since: count('since'),
-    lastNotified: count('lastNotified'),
-    version: count('version'),
+    group,
+    state: state === null ? null : decodeState(cluster, group, state),
+    revision: field(item, 'revision', isCount, 'a non-negative integer'),
+    runTimestamp: field(item, 'runTimestamp', isCount, 'a non-negative integer'),
+    pending: item.pending === undefined ? null : decodePending(fromJson(field(item, 'pending', isString, 'a string'))),
   };
+}
+
+export function encodeAlertItem(record: AlertRecord): Item {
+  const item: Item = {
+    [TABLE.partitionKey]: keys.alertPk(record.cluster),
+    [TABLE.sortKey]: record.group,
+    v: ALERT_ITEM_VERSION,
+    revision: record.revision,
+    runTimestamp: record.runTimestamp,
+  };
+  if (record.state !== null) item.state = toJson(record.state);
+  if (record.pending !== null) item.pending = toJson(record.pending);
+  // Only a tombstone with nothing left to send may expire; an open incident or a pending message never does.
+  if (record.state === null && record.pending === null) {
+    item[TABLE.timeToLiveAttribute] = Math.ceil((record.runTimestamp + ALERT_TOMBSTONE_TTL_MS) / 1000);
+  }
+  return item;
 }
 
 function isConditionFailure(error: unknown): boolean {
@@ -53,8 +112,8 @@ export class DynamoAlertStateStore implements AlertStateStore {
     private readonly options: DynamoAlertStateStoreOptions,
   ) {}
 
-  async list(cluster: string): Promise<AlertState[]> {
-    const states: AlertState[] = [];
+  async list(cluster: string): Promise<AlertRecord[]> {
+    const records: AlertRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       let response;
@@ -74,7 +133,7 @@ export class DynamoAlertStateStore implements AlertStateStore {
       }
       for (const item of response.Items ?? []) {
         try {
-          states.push(decodeAlertItem(cluster, item));
+          records.push(decodeAlertItem(cluster, item));
         } catch (error) {
           this.options.logger.warn('skipping unreadable alert state item', {
             table: this.options.tableName,
@@ -86,53 +145,27 @@ export class DynamoAlertStateStore implements AlertStateStore {
       }
       startKey = response.LastEvaluatedKey;
     } while (startKey !== undefined);
-    return states;
+    return records;
   }
 
-  async put(next: AlertState, expectedVersion: number | null): Promise<boolean> {
-    const item: Item = {
-      [TABLE.partitionKey]: keys.alertPk(next.cluster),
-      [TABLE.sortKey]: next.group,
-      v: ITEM_VERSION,
-      status: next.status,
-      incidentId: next.incidentId,
-      team: next.team,
-      since: next.since,
-      lastNotified: next.lastNotified,
-      version: next.version,
-    };
+  async write(next: AlertRecord, expectedRevision: number | null): Promise<boolean> {
     const condition: Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> =
-      expectedVersion === null
+      expectedRevision === null
         ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
         : {
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expected': expectedVersion },
+            // A first-layout item has no revision: its version plays that part.
+            ConditionExpression:
+              '(#revision = :expected OR (attribute_not_exists(#revision) AND #version = :expected)) AND ' +
+              '(attribute_not_exists(#run) OR #run <= :run)',
+            ExpressionAttributeNames: { '#revision': 'revision', '#version': 'version', '#run': 'runTimestamp' },
+            ExpressionAttributeValues: { ':expected': expectedRevision, ':run': next.runTimestamp },
           };
     try {
-      await this.client.send(new PutCommand({ TableName: this.options.tableName, Item: item, ...condition }));
+      await this.client.send(new PutCommand({ TableName: this.options.tableName, Item: encodeAlertItem(next), ...condition }));
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw this.storeError(`could not write the alert state of group ${next.group} on cluster ${next.cluster}`, error);
-    }
-  }
-
-  async remove(cluster: string, group: string, expectedVersion: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.options.tableName,
-          Key: { [TABLE.partitionKey]: keys.alertPk(cluster), [TABLE.sortKey]: group },
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw this.storeError(`could not remove the alert state of group ${group} on cluster ${cluster}`, error);
     }
   }
 

@@ -3,11 +3,12 @@
 // written last and carrying the chunk count, so a run with a record is complete. The evaluator
 // reads every group's window in two paginated Queries. Layout and figures: docs/aws.md.
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Logger, RunRecord, SnapshotStore } from '../../app/ports.js';
+import type { Logger, RunRecord, SnapshotStore, WindowSet } from '../../app/ports.js';
+import { materialize } from '../../app/window-set.js';
 import { StoreError } from '../../core/errors.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../core/types.js';
 import { batchPutAll, type BatchWriteOptions } from './batch-write.js';
-import { DEFAULT_MAX_CHUNK_BYTES, joinEntries, packRun, unpackChunk, type DecodedEntry } from './snapshot-chunks.js';
+import { DEFAULT_MAX_CHUNK_BYTES, joinEntries, packRun, unpackChunkLazily, type DecodedEntry, type LazyEntry } from './snapshot-chunks.js';
 import { emptyUsage, estimateReadUnits, itemSizeBytes, ITEM_VERSION, keys, recordCapacity, TABLE, type CapacityUsage } from './table.js';
 
 const MAX_ITEM_BYTES = 400 * 1024;
@@ -165,18 +166,23 @@ export class DynamoSnapshotStore implements SnapshotStore {
   }
 
   async readWindows(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<Map<string, GroupSnapshot[]>> {
-    const windows = new Map<string, GroupSnapshot[]>();
-    if (options.limit <= 0 || options.notBefore > options.now) return windows;
+    return materialize(await this.openWindows(cluster, options));
+  }
+
+  async openWindows(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<WindowSet> {
+    const empty: WindowSet = { groups: new Set(), take: () => [] };
+    if (options.limit <= 0 || options.notBefore > options.now) return empty;
     const runs = (await this.newestRuns(cluster, options.notBefore, options.now, options.limit, true)).slice(0, options.limit);
     const oldest = runs[runs.length - 1];
     const newest = runs[0];
-    if (oldest === undefined || newest === undefined) return windows;
+    if (oldest === undefined || newest === undefined) return empty;
     const chunkCount = new Map(runs.map((r) => [r.timestamp, r.chunks ?? 0]));
 
-    // (timestamp, group) → entries; a group split across chunks has several.
-    const entries = new Map<number, Map<string, DecodedEntry[]>>();
+    // group → run timestamp → its entries there, still undecoded (a group split across chunks has several).
+    const entries = new Map<string, Map<number, { entry: LazyEntry; sk: string }[]>>();
     const seen = new Map<number, Set<number>>();
     const pk = keys.snapshotPk(cluster);
+    const warn = (message: string, fields: Record<string, unknown>) => this.options.logger.warn(message, { table: this.options.tableName, pk, ...fields });
     await this.query(
       {
         KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
@@ -192,47 +198,66 @@ export class DynamoSnapshotStore implements SnapshotStore {
         const count = chunkCount.get(timestamp);
         // Runs without a record, and chunks a retried run no longer has, are not part of any run.
         if (count === undefined || !(chunk < count)) return;
-        const warn = (message: string, fields: Record<string, unknown>) =>
-          this.options.logger.warn(message, { table: this.options.tableName, pk, sk, ...fields });
         const data = item[CHUNK_ATTRIBUTE];
-        let decoded;
+        let lazy: LazyEntry[];
         try {
           if (item.v !== ITEM_VERSION) throw new Error(`item version ${JSON.stringify(item.v)} is not ${ITEM_VERSION}`);
           if (!(data instanceof Uint8Array)) throw new Error(`chunk attribute ${CHUNK_ATTRIBUTE} is not binary`);
-          decoded = unpackChunk(data, cluster, timestamp);
+          lazy = unpackChunkLazily(data, cluster, timestamp);
         } catch (error) {
-          warn('skipping unreadable snapshot chunk', { reason: error instanceof Error ? error.message : String(error) });
+          warn('skipping unreadable snapshot chunk', { sk, reason: error instanceof Error ? error.message : String(error) });
           return;
         }
         seen.set(timestamp, (seen.get(timestamp) ?? new Set()).add(chunk));
-        for (const bad of decoded.unreadable) warn('skipping unreadable group in snapshot chunk', { group: bad.group, reason: bad.reason });
-        let byGroup = entries.get(timestamp);
-        if (byGroup === undefined) entries.set(timestamp, (byGroup = new Map()));
-        for (const entry of decoded.entries) byGroup.set(entry.group, [...(byGroup.get(entry.group) ?? []), entry]);
+        for (const entry of lazy) {
+          if (entry.group === null) {
+            warn('skipping unreadable group in snapshot chunk', { sk, group: null, reason: 'no group name' });
+            continue;
+          }
+          let byRun = entries.get(entry.group);
+          if (byRun === undefined) entries.set(entry.group, (byRun = new Map()));
+          const parts = byRun.get(timestamp);
+          if (parts === undefined) byRun.set(timestamp, [{ entry, sk }]);
+          else parts.push({ entry, sk });
+        }
       },
     );
 
-    for (const run of [...runs].reverse()) {
+    const oldestFirst = [...runs].reverse();
+    for (const run of oldestFirst) {
       const read = seen.get(run.timestamp)?.size ?? 0;
       if (read < (run.chunks ?? 0)) {
-        this.options.logger.warn('some snapshot chunks of a run could not be read; its groups there are left out', {
-          table: this.options.tableName,
-          pk,
-          timestamp: run.timestamp,
-          chunks: run.chunks,
-          read,
-        });
-      }
-      for (const [group, parts] of entries.get(run.timestamp) ?? []) {
-        const snapshot = joinEntries(cluster, run.timestamp, parts);
-        if (snapshot === null) {
-          this.options.logger.warn('skipping a group snapshot with a part missing', { table: this.options.tableName, pk, timestamp: run.timestamp, group });
-          continue;
-        }
-        windows.set(group, [...(windows.get(group) ?? []), snapshot]);
+        warn('some snapshot chunks of a run could not be read; its groups there are left out', { timestamp: run.timestamp, chunks: run.chunks, read });
       }
     }
-    return windows;
+    const take = (group: string): GroupSnapshot[] => {
+      const byRun = entries.get(group);
+      const snapshots: GroupSnapshot[] = [];
+      if (byRun === undefined) return snapshots;
+      entries.delete(group);
+      for (const run of oldestFirst) {
+        const parts = byRun.get(run.timestamp);
+        if (parts === undefined) continue;
+        const decoded: DecodedEntry[] = [];
+        for (const { entry, sk } of parts) {
+          try {
+            decoded.push(entry.decode());
+          } catch (error) {
+            warn('skipping unreadable group in snapshot chunk', { sk, group, reason: error instanceof Error ? error.message : String(error) });
+            break;
+          }
+        }
+        if (decoded.length < parts.length) continue;
+        const snapshot = joinEntries(cluster, run.timestamp, decoded);
+        if (snapshot === null) {
+          warn('skipping a group snapshot with a part missing', { timestamp: run.timestamp, group });
+          continue;
+        }
+        snapshots.push(snapshot);
+      }
+      return snapshots;
+    };
+    return { groups: new Set(entries.keys()), take };
   }
 
   /** Runs a paginated Query, handing each item to `onItem`, until the end or `done()`. */

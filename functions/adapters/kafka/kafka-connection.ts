@@ -1,4 +1,5 @@
-// Turns a validated ClusterConfig into a kafkajs client config: reads TLS material from files, resolves
+// Turns a validated ClusterConfig into a kafkajs client config: reads TLS material from files or
+// Secrets Manager (each secret in its ARN's region), resolves
 // SASL passwords (env var or Secrets Manager) once at startup, and signs MSK IAM tokens on demand.
 import { readFile } from 'node:fs/promises';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
@@ -34,9 +35,17 @@ async function defaultSignIamToken(region: string): Promise<string> {
   return token;
 }
 
-async function pemOrFile(value: string | undefined, key: string): Promise<string | undefined> {
+async function pemOrFile(value: string | undefined, key: string, deps: ConnectionDeps): Promise<string | undefined> {
   if (value === undefined) return undefined;
   if (value.trimStart().startsWith('-----BEGIN')) return value;
+  // A Secrets Manager ARN (what a deploy config must use for the client key and cert).
+  if (/^arn:[^:]+:secretsmanager:/.test(value)) {
+    try {
+      return await (deps.readSecret ?? defaultReadSecret)(value);
+    } catch (error) {
+      throw new ConfigError(key, `cannot read secret ${value}: ${(error as Error).message} (check the ARN and secretsmanager:GetSecretValue/kms:Decrypt permissions)`, { cause: error });
+    }
+  }
   try {
     return await readFile(value, 'utf8');
   } catch (error) {
@@ -44,13 +53,13 @@ async function pemOrFile(value: string | undefined, key: string): Promise<string
   }
 }
 
-async function resolveTls(cluster: ClusterConfig, prefix: string): Promise<boolean | ConnectionOptions> {
+async function resolveTls(cluster: ClusterConfig, prefix: string, deps: ConnectionDeps): Promise<boolean | ConnectionOptions> {
   const tls = cluster.tls;
   if (typeof tls === 'boolean') return tls;
   const [ca, cert, key] = await Promise.all([
-    pemOrFile(tls.ca, `${prefix}.tls.ca`),
-    pemOrFile(tls.cert, `${prefix}.tls.cert`),
-    pemOrFile(tls.key, `${prefix}.tls.key`),
+    pemOrFile(tls.ca, `${prefix}.tls.ca`, deps),
+    pemOrFile(tls.cert, `${prefix}.tls.cert`, deps),
+    pemOrFile(tls.key, `${prefix}.tls.key`, deps),
   ]);
   return {
     rejectUnauthorized: tls.rejectUnauthorized,
@@ -128,7 +137,7 @@ export async function buildKafkaConfig(
   deps: ConnectionDeps = {},
   keyPrefix = `cluster(${cluster.name})`,
 ): Promise<KafkaConfig> {
-  const [ssl, sasl] = await Promise.all([resolveTls(cluster, keyPrefix), resolveSasl(cluster, keyPrefix, deps)]);
+  const [ssl, sasl] = await Promise.all([resolveTls(cluster, keyPrefix, deps), resolveSasl(cluster, keyPrefix, deps)]);
   return {
     clientId: cluster.clientId,
     brokers: [...cluster.brokers],

@@ -12,7 +12,8 @@ export function formatNotification(notification: Notification): string {
     .split('\n')
     .map((line) => `    ${line}`)
     .join('\n');
-  return `[alert ${when}] ${notification.subject}\n${body}\n`;
+  // Severity and kind up front, whatever the subject says: what SNS carries as message attributes.
+  return `[alert ${when}] ${notification.severity} ${notification.kind}: ${notification.subject}\n${body}\n`;
 }
 
 export function createConsoleNotifier(out: TextSink): Notifier & { readonly sent: readonly Notification[] } {

@@ -6,16 +6,18 @@
 //   lock                                        pid of the process writing (one writer at a time)
 //   clusters/<cluster>/runs.json                the newest run records, oldest first
 //   clusters/<cluster>/snapshots/<group>.json   { cluster, group, snapshots: [...] }, oldest first
-//   clusters/<cluster>/alerts/<group>.json      the group's open AlertState
+//   clusters/<cluster>/alerts/<group>.json      the group's AlertRecord (open state and/or pending message)
 // Names are percent-encoded (dots too) so any group name is one safe file name.
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AlertState } from '../../core/alert.js';
 import { StoreError } from '../../core/errors.js';
 import { groupSnapshotFromJson, groupSnapshotToJson } from '../../core/serialize.js';
 import type { ClusterSnapshot, GroupSnapshot, GroupStatus } from '../../core/types.js';
-import type { AlertStateStore, RunRecord, SnapshotStore } from '../../app/ports.js';
+import type { AlertRecord, AlertStateStore, RunRecord, SnapshotStore } from '../../app/ports.js';
+import { mayWrite } from './memory-alert-store.js';
 
 export const STORE_FORMAT = 'lagwatch-local-store';
 export const STORE_VERSION = 2;
@@ -185,6 +187,7 @@ export class FileStore implements SnapshotStore, AlertStateStore {
   async close(): Promise<void> {
     if (!this.locked) return;
     this.locked = false;
+    process.off('exit', this.releaseLockOnExit);
     await rm(join(this.dataDir, 'lock'), { force: true });
   }
 
@@ -247,12 +250,18 @@ export class FileStore implements SnapshotStore, AlertStateStore {
     }
   }
 
+  /** A forced exit (a second Ctrl-C) skips close(): drop the lock anyway, synchronously. */
+  private readonly releaseLockOnExit = (): void => {
+    rmSync(join(this.dataDir, 'lock'), { force: true });
+  };
+
   private async acquireLock(): Promise<void> {
     const path = join(this.dataDir, 'lock');
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
         this.locked = true;
+        process.on('exit', this.releaseLockOnExit);
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw this.ioError('create', path, error);
@@ -442,50 +451,65 @@ export class FileStore implements SnapshotStore, AlertStateStore {
   // ---------------------------------------------------------------------------------------------
   // AlertStateStore
 
-  async list(cluster: string): Promise<AlertState[]> {
+  async list(cluster: string): Promise<AlertRecord[]> {
     const dir = join(this.clusterDir(cluster), 'alerts');
-    const states: AlertState[] = [];
+    const records: AlertRecord[] = [];
     for (const file of (await this.listDir(dir)).sort()) {
       if (!file.endsWith('.json')) continue; // leftover temp files from a crash
-      const state = await this.readAlert(join(dir, file));
-      if (state) states.push(state);
+      const record = await this.readAlert(join(dir, file));
+      if (record) records.push(record);
     }
-    return states;
+    return records;
   }
 
-  private async readAlert(path: string): Promise<AlertState | null> {
+  private async readAlert(path: string): Promise<AlertRecord | null> {
     const value = await this.readJson(path);
     if (value === undefined) return null;
     try {
-      return alertStateFromJson(value, 'alert');
+      return alertRecordFromJson(value);
     } catch (error) {
       throw this.corrupt(path, error instanceof Error ? error.message : String(error), error);
     }
   }
 
-  async put(next: AlertState, expectedVersion: number | null): Promise<boolean> {
+  async write(next: AlertRecord, expectedRevision: number | null): Promise<boolean> {
     this.assertWritable();
     const path = this.alertFile(next.cluster, next.group);
     return this.mutex.run(path, async () => {
-      const current = await this.readAlert(path);
-      if ((current?.version ?? null) !== expectedVersion) return false;
-      await this.writeJson(path, next);
-      return true;
-    });
-  }
-
-  async remove(cluster: string, group: string, expectedVersion: number): Promise<boolean> {
-    this.assertWritable();
-    const path = this.alertFile(cluster, group);
-    return this.mutex.run(path, async () => {
-      const current = await this.readAlert(path);
-      if (current === null || current.version !== expectedVersion) return false;
-      try {
-        await rm(path, { force: true });
-      } catch (error) {
-        throw this.ioError('delete', path, error);
+      if (!mayWrite(await this.readAlert(path), next, expectedRevision)) return false;
+      // One writer (the lock): a closed record with nothing to send needs no tombstone here.
+      if (next.state === null && next.pending === null) {
+        try {
+          await rm(path, { force: true });
+        } catch (error) {
+          throw this.ioError('delete', path, error);
+        }
+      } else {
+        await this.writeJson(path, next);
       }
       return true;
     });
   }
+}
+
+/** An alert file: an AlertRecord, or (files written before the outbox) a bare open AlertState. */
+function alertRecordFromJson(value: unknown): AlertRecord {
+  if (!isRecord(value) || !('revision' in value)) {
+    const state = alertStateFromJson(value, 'alert');
+    return { cluster: state.cluster, group: state.group, state, revision: state.version, runTimestamp: 0, pending: null };
+  }
+  const { cluster, group, revision, runTimestamp, state, pending } = value;
+  if (typeof cluster !== 'string' || typeof group !== 'string') throw new Error('alert.cluster/group: expected strings');
+  if (typeof revision !== 'number' || typeof runTimestamp !== 'number') throw new Error('alert.revision/runTimestamp: expected numbers');
+  if (pending !== null && !(isRecord(pending) && typeof pending.kind === 'string' && typeof pending.text === 'string')) {
+    throw new Error('alert.pending: expected a notification or null');
+  }
+  return {
+    cluster,
+    group,
+    revision,
+    runTimestamp,
+    state: state === null ? null : alertStateFromJson(state, 'alert.state'),
+    pending: pending as AlertRecord['pending'],
+  };
 }

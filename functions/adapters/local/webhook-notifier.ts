@@ -27,10 +27,10 @@ export function slackBody(notification: Notification): SlackBody {
     { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${headline}*`, SECTION_LIMIT) } },
     { type: 'section', text: { type: 'mrkdwn', text: truncate(`\`\`\`${notification.text}\`\`\``, SECTION_LIMIT) } },
   ];
-  const context = [`cluster ${notification.cluster}`, `team ${notification.team}`, `incident ${notification.incidentId}`];
+  const context = [`severity ${notification.severity}`, `cluster ${notification.cluster}`, `team ${notification.team}`, `incident ${notification.incidentId}`];
   if (notification.dashboardUrl) context.push(`<${notification.dashboardUrl}|dashboard>`);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
-  return { text: `${headline}\n${notification.text}`, blocks };
+  return { text: `${headline} (${notification.severity})\n${notification.text}`, blocks };
 }
 
 export interface WebhookNotifierOptions {

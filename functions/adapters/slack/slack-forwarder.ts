@@ -3,7 +3,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSEvent, SNSEventRecord } from 'aws-lambda';
 import { ConfigError, DeliveryError } from '../../core/errors.js';
-import { isChatbotNotification } from '../sns/chatbot-message.js';
+import { escapeSlackText, isChatbotNotification } from '../sns/chatbot-message.js';
 
 export interface SlackMessage {
   readonly text: string;
@@ -17,7 +17,8 @@ function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** One Slack message from one SNS record: the custom-notification JSON when present, else subject + text. */
+/** One Slack message from one SNS record: the custom-notification JSON when present (its texts are
+ * escaped already), else subject + text, escaped here. */
 export function slackMessageFromRecord(record: SNSEventRecord): SlackMessage {
   const { Message, Subject } = record.Sns;
   let parsed: unknown = null;
@@ -37,12 +38,12 @@ export function slackMessageFromRecord(record: SNSEventRecord): SlackMessage {
     }
     return { text: cut(parsed.metadata.summary, HEADER_MAX * 2), blocks };
   }
-  const subject = Subject ?? 'lagwatch alert';
+  const subject = escapeSlackText(Subject ?? 'lagwatch alert');
   return {
     text: cut(subject, HEADER_MAX * 2),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: cut(`*${subject}*`, SECTION_MAX) } },
-      { type: 'section', text: { type: 'mrkdwn', text: cut('```' + Message + '```', SECTION_MAX) } },
+      { type: 'section', text: { type: 'mrkdwn', text: cut('```' + escapeSlackText(Message) + '```', SECTION_MAX) } },
     ],
   };
 }

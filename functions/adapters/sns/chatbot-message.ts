@@ -1,6 +1,7 @@
 // The Amazon Q Developer in chat applications (formerly AWS Chatbot) custom-notification body, built
 // from a core Notification. Schema: docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html
-// (version "1.0", source "custom", content.textType "client-markdown").
+// (version "1.0", source "custom", content.textType "client-markdown"). Rendered texts are escaped
+// for Slack (escapeSlackText); additionalContext and keywords are data, kept as they are.
 import type { Notification } from '../../core/alert.js';
 
 export interface ChatbotNotification {
@@ -28,6 +29,15 @@ const ICON = { open: ':rotating_light:', repeat: ':warning:', resolve: ':white_c
 const MAX_TITLE = 250;
 const MAX_DESCRIPTION = 8000;
 
+/**
+ * Slack's three control characters, escaped as Slack documents (`&amp;` `&lt;` `&gt;`): Kafka names
+ * are user input, and a group named `<!channel>` must not ping the channel. Every text a chat
+ * client renders as markdown goes through it (Chatbot renders ours into Slack).
+ */
+export function escapeSlackText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
@@ -39,7 +49,7 @@ function nextSteps(n: Notification): string[] {
     steps.push(`\`kafka-consumer-groups.sh --describe --group ${n.group}\` shows lag per partition.`);
   }
   if (n.dashboardUrl !== null) steps.push(`Dashboard: ${n.dashboardUrl}`);
-  return steps;
+  return steps.map(escapeSlackText);
 }
 
 export function toChatbotNotification(n: Notification): ChatbotNotification {
@@ -58,14 +68,14 @@ export function toChatbotNotification(n: Notification): ChatbotNotification {
     id: `${n.incidentId}/${n.kind}/${n.at}`,
     content: {
       textType: 'client-markdown',
-      title: truncate(`${ICON[n.kind]} ${n.subject}`, MAX_TITLE),
-      description: truncate(n.text, MAX_DESCRIPTION),
+      title: truncate(`${ICON[n.kind]} ${escapeSlackText(n.subject)}`, MAX_TITLE),
+      description: truncate(escapeSlackText(n.text), MAX_DESCRIPTION),
       nextSteps: nextSteps(n),
       keywords: [n.cluster, n.group, n.severity, n.kind],
     },
     metadata: {
       threadId: n.incidentId,
-      summary: n.subject,
+      summary: escapeSlackText(n.subject),
       eventType: `lagwatch.${n.kind}`,
       relatedResources: [],
       additionalContext,

@@ -31,7 +31,11 @@ describe('alert transitions', () => {
     expect(d.next).toMatchObject({ status: 'ERROR', since: 1000, lastNotified: 1000, version: 1, team: 'payments' });
   });
   it('does not open below the alert severity (WARNING under an ERROR policy)', () => {
-    expect(decideAlert({ previous: null, verdict: verdict('WARNING', 'WARNING'), policy, now: 1, dashboardUrl: null })).toEqual({ notification: null, next: null });
+    expect(decideAlert({ previous: null, verdict: verdict('WARNING', 'WARNING'), policy: { ...policy, alertSeverity: 'ERROR' }, now: 1, dashboardUrl: null })).toEqual({ notification: null, next: null });
+  });
+  it('opens on WARNING by default (§6.3: default alertSeverity is WARNING)', () => {
+    expect(DEFAULT_POLICY.alertSeverity).toBe('WARNING');
+    expect(decideAlert({ previous: null, verdict: verdict('WARNING', 'WARNING'), policy, now: 1, dashboardUrl: null }).notification).toMatchObject({ kind: 'open', page: true, severity: 'WARNING' });
   });
   it('opens on WARNING when the policy says so', () => {
     const d = decideAlert({ previous: null, verdict: verdict('WARNING', 'WARNING'), policy: { ...policy, alertSeverity: 'WARNING' }, now: 1, dashboardUrl: null });
@@ -51,11 +55,37 @@ describe('alert transitions', () => {
     expect(d.notification?.subject).toContain('still');
     expect(d.next).toMatchObject({ lastNotified: HOUR, version: 4, since: 0, incidentId: open.incidentId });
   });
-  it('a change of status (ERROR → WARNING under a WARNING policy) is sent at once, not as "still"', () => {
-    const d = decideAlert({ previous: open, verdict: verdict('WARNING', 'WARNING'), policy: { ...policy, alertSeverity: 'WARNING' }, now: 5, dashboardUrl: null });
-    expect(d.notification?.kind).toBe('repeat');
-    expect(d.notification?.subject).not.toContain('still');
+  it('de-escalation inside an open incident (ERROR → WARNING) sends nothing and keeps the state (§6.3)', () => {
+    const d = decideAlert({ previous: open, verdict: verdict('WARNING', 'WARNING'), policy, now: 5, dashboardUrl: null });
+    expect(d).toEqual({ notification: null, next: open });
+  });
+  it('the next reminder after a de-escalation says it (was ERROR), and is not a page', () => {
+    const d = decideAlert({ previous: open, verdict: verdict('WARNING', 'WARNING'), policy, now: HOUR, dashboardUrl: null });
+    expect(d.notification).toMatchObject({ kind: 'repeat', page: false, severity: 'WARNING' });
     expect(d.notification?.text).toContain('was ERROR');
+    // The stored status stays the worst paged, so going back up to ERROR is no new page.
+    expect(d.next).toMatchObject({ status: 'ERROR', lastNotified: HOUR });
+  });
+  it('an escalation WARNING → ERROR is a page, sent at once, not as "still"', () => {
+    const warning = { ...open, status: 'WARNING' as const };
+    const d = decideAlert({ previous: warning, verdict: verdict('ERROR', 'STOPPED'), policy, now: 5, dashboardUrl: null });
+    expect(d.notification).toMatchObject({ kind: 'repeat', page: true, severity: 'ERROR' });
+    expect(d.notification?.subject).not.toContain('still');
+    expect(d.notification?.text).toContain('was WARNING');
+    expect(d.next).toMatchObject({ status: 'ERROR', version: 4 });
+  });
+  it('back up to ERROR after a silent de-escalation is no second page', () => {
+    expect(decideAlert({ previous: open, verdict: verdict('ERROR', 'STOPPED'), policy, now: 7, dashboardUrl: null })).toEqual({ notification: null, next: open });
+  });
+  it('a stale verdict (hold when blind) never resolves, reminds or escalates: state kept, nothing sent', () => {
+    const stale = { ...verdict('ERROR', 'STOPPED'), stale: true };
+    expect(decideAlert({ previous: open, verdict: stale, policy, now: 2 * HOUR, dashboardUrl: null })).toEqual({ notification: null, next: open });
+    expect(decideAlert({ previous: null, verdict: stale, policy, now: 1, dashboardUrl: null })).toEqual({ notification: null, next: null });
+  });
+  it('every notification carries a severity and says whether it is a page', () => {
+    const opened = decideAlert({ previous: null, verdict: verdict('ERROR', 'STOPPED'), policy, now: 1, dashboardUrl: null }).notification!;
+    const resolved = decideAlert({ previous: open, verdict: verdict('OK'), policy, now: 1, dashboardUrl: null }).notification!;
+    expect([opened.severity, opened.page, resolved.severity, resolved.page]).toEqual(['ERROR', true, 'OK', false]);
   });
   it('resolves once when the group is OK again, removing the state', () => {
     const d = decideAlert({ previous: open, verdict: verdict('OK'), policy, now: 10 * 60_000, dashboardUrl: null });
@@ -63,8 +93,10 @@ describe('alert transitions', () => {
     expect(d.notification?.subject).toBe('[RESOLVED] payments-consumer on prod: OK again after 10m');
     expect(d.next).toBeNull();
   });
-  it('resolves when the status drops below the alert severity (ERROR → WARNING under an ERROR policy)', () => {
-    expect(decideAlert({ previous: open, verdict: verdict('WARNING', 'WARNING'), policy, now: 5, dashboardUrl: null }).notification?.kind).toBe('resolve');
+  it('resolves only on a judged OK: ERROR → WARNING under an ERROR policy keeps the incident open (§6.3)', () => {
+    const errorOnly = { ...policy, alertSeverity: 'ERROR' as const };
+    expect(decideAlert({ previous: open, verdict: verdict('WARNING', 'WARNING'), policy: errorOnly, now: 5, dashboardUrl: null })).toEqual({ notification: null, next: open });
+    expect(decideAlert({ previous: open, verdict: verdict('OK'), policy: errorOnly, now: 5, dashboardUrl: null }).notification?.kind).toBe('resolve');
   });
   it('resolves with a reason when the group is muted while open', () => {
     const d = decideAlert({ previous: open, verdict: verdict('ERROR', 'STOPPED'), policy: { ...policy, mute: true }, now: 5, dashboardUrl: null });
@@ -95,7 +127,7 @@ describe('alert messages', () => {
     expect(text).toMatch(/STOPPED: .*consumers are gone/);
     expect(text).toContain('Check:');
     expect(text).toContain('Dashboard: https://console.aws.amazon.com/cloudwatch/dash');
-    expect(d.notification!.worstPartitions[0]).toEqual({ topic: 'orders', partition: 0, status: 'STOPPED', lag: '12345', timeLagSeconds: 250 });
+    expect(d.notification!.worstPartitions[0]).toEqual({ topic: 'orders', partition: 0, status: 'STOPPED', lag: '12345', timeLagSeconds: 250, rule: 'x' });
   });
   it('keeps SNS subjects ASCII and under 100 characters', () => {
     const long = { ...verdict('ERROR', 'STOPPED'), group: `zahlungs-verbraucher-ü-${'x'.repeat(200)}` };

@@ -92,7 +92,8 @@ describe('lagwatch refinements', () => {
     // A rewind in the first snapshots: a window of 6 still sees it, a window of 3 only sees the recovery.
     const offsets = [50, 20, 30, 40, 45, 48];
     const series = offsets.map((o, i) => snap(i, [p('t', 0, o, 100 + i)]));
-    expect(run(series, { windowSize: 6 }).partitions[0]!.status).toBe('REWIND');
+    // Burrow sees the rewind; the verdict grades it (§6.2): re-reading for over stallAfterSeconds → reprocessing.
+    expect(run(series, { windowSize: 6 }).partitions[0]).toMatchObject({ burrowStatus: 'REWIND', status: 'WARNING', rule: 'reprocessing' });
     expect(run(series, { windowSize: 3 }).partitions[0]).toMatchObject({ status: 'OK', rule: 'lag-decreasing' });
   });
   it('rejects snapshots out of order, naming the index', () => {
@@ -104,8 +105,12 @@ describe('group roll-up', () => {
   it('group status is the worst partition; STALLED/STOPPED/REWIND count as ERROR', () => {
     const series = [0, 1, 2, 3].map((i) => snap(i, [p('a', 0, 10 + 5 * i, 30 + 10 * i), p('b', 0, 7, 20 + i)]));
     const v = run(series);
-    expect(v.partitions.map((x) => x.status)).toEqual(['WARNING', 'STALLED']);
+    // Burrow: a growing lag is WARNING and b STOPPED; the verdict needs a full window as evidence
+    // (§6.2), so a is OK, and b has members, so it is STALLED (§3).
+    expect(v.partitions.map((x) => x.burrowStatus)).toEqual(['WARNING', 'STOPPED']);
+    expect(v.partitions.map((x) => x.status)).toEqual(['OK', 'STALLED']);
     expect(v.status).toBe('ERROR');
+    expect(v.burrowStatus).toBe('ERROR');
   });
   it('totalLag sums current lags; maxLag ties keep the first in (topic, partition) order', () => {
     const series = [0, 1, 2].map((i) => snap(i, [p('b', 0, i, i + 7), p('a', 1, i, i + 7), p('a', 0, i, i + 3)]));

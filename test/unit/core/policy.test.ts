@@ -54,3 +54,43 @@ describe('policy config validation names the key', () => {
     expect((error as ConfigError).key).toBe(key);
   });
 });
+
+describe('§6 policy keys and impossible combinations (rejected at config load, naming the key)', () => {
+  const load = (value: unknown, snapshotIntervalMs?: number) => {
+    try {
+      return parsePolicyConfig(value, 'policy', snapshotIntervalMs === undefined ? {} : { snapshotIntervalMs });
+    } catch (e) {
+      return e as ConfigError;
+    }
+  };
+  it('defaults: emptyGraceSeconds 60, stallAfterSeconds 180, retentionRiskShare 0.8, maxTimeLagSeconds 1800, alertSeverity WARNING', () => {
+    expect(load({})).toMatchObject({
+      defaults: { emptyGraceSeconds: 60, stallAfterSeconds: 180, retentionRiskShare: 0.8, maxTimeLagSeconds: 1800, alertSeverity: 'WARNING' },
+    });
+  });
+  it.each([
+    ['a grace shorter than the snapshot interval cannot be observed', { defaults: { emptyGraceSeconds: 30 } }, 60_000, 'policy.defaults.emptyGraceSeconds', /shorter than the snapshot interval/],
+    ['the same in an override names the override', { overrides: [{ match: 'a', stallAfterSeconds: 120 }] }, 300_000, 'policy.overrides[0].stallAfterSeconds', /shorter than the snapshot interval/],
+    ['minimumSnapshots above windowSize: never judged', { defaults: { minimumSnapshots: 12 } }, undefined, 'policy.defaults.minimumSnapshots', /more than windowSize 10/],
+    ['an override shrinking the window below the default minimumSnapshots', { overrides: [{ match: 'a', windowSize: 2 }] }, undefined, 'policy.overrides[0].minimumSnapshots', /more than windowSize 2/],
+    ['minimumComplete a stopped consumer’s collapsed window can never meet', { defaults: { minimumComplete: 0.6 } }, undefined, 'policy.defaults.minimumComplete', /never be met/],
+    ['a regex with the g flag (stateful lastIndex)', { overrides: [{ match: '/^pay/g', team: 'x' }] }, undefined, 'policy.overrides[0].match', /g and y flags/],
+    ['a regex with the y flag', { overrides: [{ match: '/^pay/y', team: 'x' }] }, undefined, 'policy.overrides[0].match', /g and y flags/],
+    ['retentionRiskShare above 1', { defaults: { retentionRiskShare: 1.5 } }, undefined, 'policy.defaults.retentionRiskShare', /./],
+  ] as const)('%s', (_reason, value, interval, key, message) => {
+    const error = load(value, interval);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).key).toBe(key);
+    expect((error as ConfigError).message).toMatch(message);
+  });
+  it.each([
+    ['minimumComplete at exactly half the window is allowed (rule 2 can still fire)', { defaults: { minimumComplete: 0.5 } }, undefined],
+    ['a grace equal to the interval is allowed', { defaults: { emptyGraceSeconds: 60 } }, 60_000],
+    ['an i flag is fine', { overrides: [{ match: '/^PAY/i', team: 'x' }] }, undefined],
+  ] as const)('%s', (_reason, value, interval) => {
+    expect(load(value, interval)).not.toBeInstanceOf(ConfigError);
+  });
+  it('unset grace and stall times follow a slow interval instead of failing', () => {
+    expect((load({}, 300_000) as ReturnType<typeof parsePolicyConfig>).defaults).toMatchObject({ emptyGraceSeconds: 300, stallAfterSeconds: 300 });
+  });
+});

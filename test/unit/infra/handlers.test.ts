@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { keys, TABLE } from '../../../functions/adapters/dynamodb/table.js';
-import { collectorFromEnv, evaluatorFromEnv, jsonLogger, slackForwarderFromEnv } from '../../../functions/composition.js';
+import { collectorFromEnv, evaluatorFromEnv, jsonLogger } from '../../../functions/composition.js';
+import { slackForwarderFromEnv } from '../../../functions/forwarder-composition.js';
 import { ENV } from '../../../functions/config/env.js';
 import { ConfigError, InputError } from '../../../functions/core/errors.js';
 import { runArrival, scheduledRun } from '../../../functions/handlers/events.js';
@@ -126,15 +127,21 @@ describe('handler modules wire up at cold start', () => {
   it('evaluator: ignores non-run records and clusters it does not handle, without touching AWS', async () => {
     for (const [k, v] of Object.entries(evaluatorEnv)) vi.stubEnv(k, v);
     vi.stubEnv('AWS_REGION', 'eu-west-1');
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    // Powertools Logger: POWERTOOLS_DEV makes it write each entry through the global console.
+    vi.stubEnv('POWERTOOLS_DEV', 'true');
+    const lines: string[] = [];
+    const spies = (['log', 'info', 'warn', 'error'] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((line: unknown) => void lines.push(String(line))),
+    );
     const { handler } = await import('../../../functions/handlers/evaluator.js');
     const snapshotRecord: DynamoDBRecord = {
       dynamodb: { Keys: { [TABLE.partitionKey]: { S: keys.snapshotPk('prod') }, [TABLE.sortKey]: { S: keys.snapshotSk(5, 0) } } },
     };
     const event: DynamoDBStreamEvent = { Records: [snapshotRecord, runRecord('elsewhere', 5)] };
     await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
-    expect(log.mock.calls.map((c) => String(c[0])).join('\n')).toContain('"cluster":"elsewhere"');
-    log.mockRestore();
+    for (const spy of spies) spy.mockRestore();
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(entries).toContainEqual(expect.objectContaining({ level: 'WARN', service: 'lagwatch-evaluator', cluster: 'elsewhere' }));
   });
 
   it('evaluator: reports the run record as a batch failure when the evaluation fails', async () => {
@@ -145,11 +152,19 @@ describe('handler modules wire up at cold start', () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
     vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    // Powertools Logger: POWERTOOLS_DEV makes it write each entry through the global console.
+    vi.stubEnv('POWERTOOLS_DEV', 'true');
+    const lines: string[] = [];
+    const spies = (['log', 'info', 'warn', 'error'] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((line: unknown) => void lines.push(String(line))),
+    );
     const { handler } = await import('../../../functions/handlers/evaluator.js');
     const result = await handler({ Records: [runRecord('prod', Date.now(), '7'), runRecord('prod', Date.now(), '8')] });
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '7' }] });
-    log.mockRestore();
+    for (const spy of spies) spy.mockRestore();
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ level: 'ERROR', message: 'evaluation failed; the stream retries it', cluster: 'prod' }),
+    );
   });
 
   it('collector: rejects an event meant for another cluster before connecting', async () => {

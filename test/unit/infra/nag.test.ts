@@ -33,7 +33,7 @@ const configs: [string, Record<string, any>][] = [
   ['the example (private MSK IAM + public SCRAM, Chatbot)', exampleConfig()],
   [
     'a minimal config with the Slack webhook forwarder',
-    { ...minimalConfig(), slack: { webhookSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hook' } },
+    { ...minimalConfig(), region: 'us-east-1', slack: { webhookSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hook' } },
   ],
 ];
 

@@ -108,7 +108,7 @@ describe('VPC endpoints for the private collector', () => {
       VpcEndpointType: 'Interface',
       PrivateDnsEnabled: true,
       SubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
-      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.monitoring']] },
+      ServiceName: 'com.amazonaws.eu-west-1.monitoring',
     });
   });
 
@@ -121,7 +121,7 @@ describe('VPC endpoints for the private collector', () => {
     const secretTemplate = synth(withSecret).template;
     secretTemplate.resourceCountIs('AWS::EC2::VPCEndpoint', 3);
     secretTemplate.hasResourceProperties('AWS::EC2::VPCEndpoint', {
-      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.secretsmanager']] },
+      ServiceName: 'com.amazonaws.eu-west-1.secretsmanager',
     });
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
 
@@ -181,7 +181,47 @@ describe('alerts', () => {
     for (const [, topic] of topics) expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
     expect(resources[keyId]!.Properties.EnableKeyRotation).toBe(true);
     const keyStatements = resources[keyId]!.Properties.KeyPolicy.Statement as any[];
-    expect(keyStatements.some((s) => s.Principal?.Service === 'cloudwatch.amazonaws.com')).toBe(true);
+    const cloudwatchKey = keyStatements.find((s) => s.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(cloudwatchKey.Condition).toEqual(fromLagwatchAlarms);
+  });
+
+  // Only this account's lagwatch alarms (named Lagwatch-...) may use the ops topic and its key.
+  const fromLagwatchAlarms = {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: {
+      'aws:SourceArn': {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:Lagwatch-*']],
+      },
+    },
+  };
+
+  it('lets CloudWatch alarms publish to the ops topic (a topic policy replaces the default one) and keeps TLS enforced', () => {
+    const opsRef = { Ref: logicalId(stack.alerting.opsTopic) };
+    const policies = ofType('AWS::SNS::TopicPolicy').filter(([, p]) => p.Properties.Topics.some((t: any) => t.Ref === opsRef.Ref));
+    expect(policies).toHaveLength(1);
+    const statements = policies[0]![1].Properties.PolicyDocument.Statement as any[];
+    expect(statements.find((s) => s.Effect === 'Allow')).toMatchObject({
+      Action: 'sns:Publish',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Resource: opsRef,
+      Condition: fromLagwatchAlarms,
+    });
+    expect(statements.find((s) => s.Effect === 'Deny')).toMatchObject({ Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    // Every alarm is named under the prefix the conditions allow.
+    for (const [, alarm] of ofType('AWS::CloudWatch::Alarm')) expect(alarm.Properties.AlarmName).toMatch(/^Lagwatch-/);
+  });
+
+  it('gives a team that asks for WARNING by email every severity, and chat both', () => {
+    const config = minimalConfig();
+    config.teams = [{ name: 'default', emails: ['a@example.com'], emailSeverity: 'WARNING' }];
+    const built = synth(config);
+    built.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'a@example.com',
+      FilterPolicy: { team: ['default'], severity: ['WARNING', 'ERROR', 'OK'] },
+    });
+    template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', { SnsTopicArns: Match.anyValue() });
+    expect(ofType('AWS::SNS::Subscription').filter(([, s]) => s.Properties.Protocol !== 'email')).toEqual([]);
   });
 
   it('subscribes each team’s emails with a filter policy on the team attribute', () => {
@@ -196,7 +236,7 @@ describe('alerts', () => {
         Protocol: 'email',
         Endpoint: email,
         TopicArn: alertTopic,
-        FilterPolicy: { team: [team] },
+        FilterPolicy: { team: [team], severity: ['ERROR', 'OK'] },
       });
     }
     template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -219,6 +259,7 @@ describe('alerts', () => {
     const config = minimalConfig();
     const secret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-hook';
     config.slack = { webhookSecretArn: secret };
+    config.region = 'eu-west-1';
     const built = synth(config);
     built.template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
     const forwarder = built.stack.alerting.slackForwarder!.function;
@@ -257,7 +298,7 @@ describe('dashboard', () => {
         ['Top 10 groups by time lag (seconds behind)', METRIC.MaxTimeLagSeconds],
       ] as const) {
         expect(metricsOf(cluster, title)[0][0].expression).toBe(
-          `SELECT MAX(${metric}) FROM SCHEMA("Lagwatch", Cluster, Group) WHERE Cluster = '${cluster}' GROUP BY Group ORDER BY MAX() DESC LIMIT 10`,
+          `SELECT MAX("${metric}") FROM SCHEMA("Lagwatch", "Cluster", "Group") WHERE "Cluster" = '${cluster}' GROUP BY "Group" ORDER BY MAX() DESC LIMIT 10`,
         );
       }
     }
@@ -300,7 +341,9 @@ describe('self-health alarms', () => {
 
   it('alarms on collector errors and evaluator errors to the ops topic', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(5);
+    // Per cluster: collector errors, no snapshots, no evaluations, notification failures (2 clusters);
+    // evaluator errors, stream iterator age, dead letters.
+    expect(alarms).toHaveLength(11);
     const collectorErrors = alarms.filter(([, a]) => JSON.stringify(a.Properties.Metrics ?? []).includes(METRIC.CollectorFailures));
     expect(collectorErrors).toHaveLength(2);
     const evaluatorErrors = alarms.filter(
@@ -311,6 +354,78 @@ describe('self-health alarms', () => {
       expect(alarm.Properties.AlarmActions).toEqual([opsTopic()]);
       expect(alarm.Properties.OKActions).toEqual([opsTopic()]);
     }
+  });
+});
+
+describe('self-health: evaluator heartbeat, stream, notifications, dead letters', () => {
+  const opsTopic = () => ({ Ref: logicalId(stack.alerting.opsTopic) });
+  const alarmNamed = (name: string) => ofType('AWS::CloudWatch::Alarm').find(([, a]) => a.Properties.AlarmName === name)?.[1].Properties;
+
+  it('fires when a cluster had no completed evaluation for 3 intervals, missing data breaching', () => {
+    for (const cluster of ['prod-msk', 'analytics']) {
+      expect(alarmNamed(`Lagwatch-no-evaluations-${cluster}`)).toMatchObject({
+        MetricName: METRIC.EvaluatorDurationMs,
+        Statistic: 'SampleCount',
+        Dimensions: [{ Name: 'Cluster', Value: cluster }],
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        EvaluationPeriods: 3,
+        TreatMissingData: 'breaching',
+        AlarmActions: [opsTopic()],
+      });
+      expect(alarmNamed(`Lagwatch-notification-failures-${cluster}`)).toMatchObject({
+        MetricName: METRIC.NotificationFailures,
+        Statistic: 'Sum',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('alarms when the evaluator falls 3 intervals behind the stream', () => {
+    expect(alarmNamed('Lagwatch-evaluator-stream-behind')).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Statistic: 'Maximum',
+      Threshold: 180_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('sends a stream batch the evaluator gives up on to a KMS-encrypted SQS queue, and alarms on its depth', () => {
+    const queueId = logicalId(stack.evaluator.deadLetters);
+    expect(resources[queueId]!.Properties).toMatchObject({
+      KmsMasterKeyId: { 'Fn::GetAtt': [logicalId(stack.alerting.key), 'Arn'] },
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    expect(alarmNamed('Lagwatch-evaluator-dead-letters')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      Threshold: 1,
+      AlarmActions: [opsTopic()],
+    });
+  });
+
+  it('gives the Slack forwarder an encrypted dead-letter queue after two retries, with error and depth alarms', () => {
+    const config = minimalConfig();
+    config.slack = { webhookSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-hook' };
+    config.region = 'eu-west-1';
+    const built = synth(config);
+    const queue = built.stack.alerting.forwarderDeadLetters!;
+    const queueId = built.stack.resolve((queue.node.defaultChild as any).logicalId) as string;
+    built.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    built.template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'Lagwatch-slack-forwarder-errors', MetricName: 'Errors' });
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Lagwatch-slack-forwarder-dead-letters',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+    });
   });
 });
 

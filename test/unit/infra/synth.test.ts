@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../../functions/config/env.js';
-import { REPO_ROOT, exampleConfig } from './fixtures.js';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parseAppConfig } from '../../../functions/config/app-config.js';
+import { buildLagwatchApp } from '../../../infra/build-app.js';
+import { cfnLint, unexplained } from './cfn-lint.js';
+import { REPO_ROOT, exampleConfig, minimalConfig } from './fixtures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'lagwatch-synth-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -23,7 +27,7 @@ type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Reco
 
 // Generous limits: bundling on a loaded 2-core machine. Nothing here asserts on time.
 describe('cdk synth', { timeout: 300_000 }, () => {
-  it('synthesizes the example offline, bundles every handler, and each bundle loads', () => {
+  it('synthesizes the example offline (cdk-nag and cfn-lint clean), bundles every handler, and each bundle loads', async () => {
     const out = join(work, 'cdk.out');
     const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', out], {
       cwd: REPO_ROOT,
@@ -32,7 +36,9 @@ describe('cdk synth', { timeout: 300_000 }, () => {
     });
     expect(result.stderr).not.toMatch(/AwsSolutions-\S+ .*not acknowledged|Validation failed/);
     expect(result.status, result.stderr).toBe(0);
-    const template = JSON.parse(readFileSync(join(out, 'Lagwatch.template.json'), 'utf8')) as { Resources: Record<string, Resource> };
+    const templatePath = join(out, 'Lagwatch.template.json');
+    expect(unexplained(await cfnLint(templatePath))).toEqual([]);
+    const template = JSON.parse(readFileSync(templatePath, 'utf8')) as { Resources: Record<string, Resource> };
     const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
     expect(functions).toHaveLength(3);
 
@@ -52,6 +58,22 @@ describe('cdk synth', { timeout: 300_000 }, () => {
       expect(load.status, `${id}: ${load.stderr}`).toBe(0);
       expect(load.stdout, id).toBe('function');
     }
+  });
+
+  it('cfn-lint finds no error and no unexplained warning in the forwarder variant, and fails a broken template', async () => {
+    // The Slack webhook forwarder, its dead-letter queue and alarms are not in the example.
+    const config = { ...minimalConfig(), region: 'eu-west-1', slack: { webhookSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hook' } };
+    const { stack } = buildLagwatchApp({ config: parseAppConfig(config), code: 'inline-stub' });
+    const forwarder = join(work, 'forwarder.template.json');
+    writeFileSync(forwarder, JSON.stringify(Template.fromStack(stack).toJSON()));
+    expect(unexplained(await cfnLint(forwarder))).toEqual([]);
+
+    // The linter really runs: a broken template fails it.
+    const broken = JSON.parse(readFileSync(forwarder, 'utf8')) as { Resources: Record<string, Resource> };
+    const fnId = Object.keys(broken.Resources).find((id) => broken.Resources[id]!.Type === 'AWS::Lambda::Function')!;
+    broken.Resources[fnId]!.Properties.Runtime = 'nodejs1.x';
+    writeFileSync(forwarder, JSON.stringify(broken));
+    expect(unexplained(await cfnLint(forwarder)).join('\n')).toMatch(/^Error E\d+ at Resources\/\w+\/Properties\/Runtime/m);
   });
 
   it('fails with the file and the key named when the config is wrong', () => {
