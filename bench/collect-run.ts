@@ -31,6 +31,7 @@ async function main(): Promise<void> {
       const s = await collector.collect(Date.now());
       const ms = Math.round(performance.now() - t);
       if (s.failures.length > 0 && firstFailures.length === 0) firstFailures.push(...s.failures.slice(0, 3).map((f) => `${f.group}: ${f.error}`));
+      process.stderr.write(`[bench] collector ${phase}${signals ? '' : ' (no signals)'}: ${ms} ms, ${s.groups.length} groups, ${s.failures.length} failed\n`);
       runs.push({
         label: `${phase}${signals ? '' : ', offsets only (no signals)'}`,
         ms,

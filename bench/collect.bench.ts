@@ -65,12 +65,14 @@ async function createTopicsInBatches(admin: Admin, topics: readonly string[]): P
   for (let i = 0; i < topics.length; i += perBatch) {
     const batch = topics.slice(i, i + perBatch);
     await admin.createTopics({ topics: batch.map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: false, timeout: 60_000 });
-    for (let attempt = 0; ; attempt++) {
+    // A loaded machine can take minutes to elect leaders for thousands of partitions.
+    const until = Date.now() + 600_000;
+    for (;;) {
       try {
         const { topics: meta } = await admin.fetchTopicMetadata({ topics: batch });
         if (meta.length === batch.length && meta.every((m) => m.partitions.length === PARTITIONS && m.partitions.every((p) => p.leader >= 0))) break;
       } catch (error) {
-        if (attempt >= 300) throw error;
+        if (Date.now() > until) throw error;
       }
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -11,7 +11,7 @@ import { evaluateGroup } from '../../functions/core/group.js';
 import { DEFAULT_POLICY } from '../../functions/core/policy.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../functions/core/types.js';
 import { runKafkaTool } from '../../functions/local/kafka-broker.js';
-import { commit, testCluster, testKafka, uniqueName } from '../support/kafka-fixtures.js';
+import { commit, createTopicWithMessages, testCluster, testKafka, uniqueName } from '../support/kafka-fixtures.js';
 
 const bootstrap = inject('kafkaBootstrap');
 const libsDir = inject('kafkaLibsDir');
@@ -35,18 +35,9 @@ afterAll(async () => {
   await rm(javaDir, { recursive: true, force: true });
 });
 
+/** An empty topic (leaders awaited), with topic configs. */
 async function createTopic(topic: string, partitions: number, configEntries: { name: string; value: string }[] = []): Promise<void> {
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: false });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-      const ps = topics[0]?.partitions ?? [];
-      if (ps.length === partitions && ps.every((p) => p.leader >= 0)) return;
-    } catch (error) {
-      if (attempt >= 50) throw error;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await createTopicWithMessages(kafka, admin, topic, new Array<number>(partitions).fill(0), configEntries);
 }
 
 /** Writes one message per timestamp to partition 0, each with that CreateTime. */
@@ -136,7 +127,13 @@ describe(`signals on Kafka ${version}`, () => {
     await consumer.run({ eachMessage: async () => {} });
     await joined;
     await consumer.commitOffsets([{ topic, partition: 0, offset: '0' }]);
-    const g = groupOf(await collect(prefix, 1), group);
+    // GROUP_JOIN can come before SyncGroup completes (CompletingRebalance): assignments are
+    // only known once the group is Stable.
+    const g = await waitFor(
+      'the group to be Stable',
+      async () => groupOf(await collect(prefix, 1), group),
+      (s) => s.state === 'Stable',
+    );
     await consumer.disconnect();
     expect(g.state).toBe('Stable');
     expect(g.members).toBe(1);

@@ -15,11 +15,17 @@ export function testCluster(bootstrap: string, overrides: Record<string, unknown
   return parseClusterConfig({ name: 'test', brokers: [bootstrap], ...overrides });
 }
 
-/** Creates `topic` with `partitions` and writes `counts[p]` messages to partition p. */
-export async function createTopicWithMessages(kafka: Kafka, admin: Admin, topic: string, counts: readonly number[]): Promise<void> {
+/** Creates `topic` with `partitions` (and topic configs) and writes `counts[p]` messages to partition p. */
+export async function createTopicWithMessages(
+  kafka: Kafka,
+  admin: Admin,
+  topic: string,
+  counts: readonly number[],
+  configEntries: readonly { name: string; value: string }[] = [],
+): Promise<void> {
   // kafkajs's own waitForLeaders gives up early on Kafka 4.1 (UNKNOWN_TOPIC_OR_PARTITION while the
   // metadata propagates); poll until every partition has a leader instead.
-  await admin.createTopics({ topics: [{ topic, numPartitions: counts.length }], waitForLeaders: false });
+  await admin.createTopics({ topics: [{ topic, numPartitions: counts.length, configEntries: [...configEntries] }], waitForLeaders: false });
   for (let attempt = 0; ; attempt++) {
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });

@@ -136,6 +136,11 @@ function localError(error: unknown): string {
   return rootMessage(error);
 }
 
+/** ListOffsets / Metadata codes of a leader that is moving: LEADER_NOT_AVAILABLE,
+ * NOT_LEADER_FOR_PARTITION, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH. */
+const LEADER_MOVED = new Set<number>([5, 6, 74, 75]);
+const LEADER_RETRY_DELAY_MS = 500;
+
 const COORDINATOR_MOVED = new Set<number>([
   ErrorCode.NotCoordinator,
   ErrorCode.CoordinatorNotAvailable,
@@ -306,21 +311,45 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
     return out;
   }
 
-  async function readTopics(
-    wire: KafkaWire,
-    topics: readonly string[],
-  ): Promise<{ reads: Map<string, TopicRead>; deleted: Set<string>; failed: Map<string, string> }> {
+  interface TopicReads {
+    reads: Map<string, TopicRead>;
+    deleted: Set<string>;
+    failed: Map<string, string>;
+    /** Failed topics whose error is a leader moving (worth one more read). */
+    leaderMoved: Set<string>;
+  }
+
+  /** Topic reads; topics that failed because a leader was moving (just created, or a leader
+   * election) are read once more with fresh metadata, as kafkajs's own clients retry them. */
+  async function readTopics(wire: KafkaWire, topics: readonly string[]): Promise<TopicReads> {
+    const first = await readTopicsOnce(wire, topics);
+    if (first.leaderMoved.size === 0) return first;
+    await new Promise((resolve) => setTimeout(resolve, LEADER_RETRY_DELAY_MS));
+    const again = await readTopicsOnce(wire, [...first.leaderMoved]);
+    for (const t of first.leaderMoved) {
+      first.failed.delete(t);
+      const read = again.reads.get(t);
+      const failure = again.failed.get(t);
+      if (read) first.reads.set(t, read);
+      else if (again.deleted.has(t)) first.deleted.add(t);
+      else if (failure !== undefined) first.failed.set(t, failure);
+    }
+    return first;
+  }
+
+  async function readTopicsOnce(wire: KafkaWire, topics: readonly string[]): Promise<TopicReads> {
     const reads = new Map<string, TopicRead>();
     const deleted = new Set<string>();
     const failed = new Map<string, string>();
-    if (topics.length === 0) return { reads, deleted, failed };
+    const leaderMoved = new Set<string>();
+    if (topics.length === 0) return { reads, deleted, failed, leaderMoved };
     let metadata;
     try {
       metadata = await wire.metadata(topics);
     } catch (error) {
       const reason = `Metadata request failed: ${localError(error)}`;
       for (const t of topics) failed.set(t, reason);
-      return { reads, deleted, failed };
+      return { reads, deleted, failed, leaderMoved };
     }
     const answered = new Set(metadata.map((m) => m.topic));
     for (const t of topics) if (!answered.has(t)) failed.set(t, 'missing from the Metadata response');
@@ -336,6 +365,7 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
       const leaderless = m.partitionMetadata.find((p) => p.leader < 0);
       if (leaderless) {
         failed.set(m.topic, `partition ${leaderless.partitionId} has no leader (${errorName(leaderless.partitionErrorCode)})`);
+        leaderMoved.add(m.topic);
         continue;
       }
       const leaders = new Map(m.partitionMetadata.map((p) => [p.partitionId, String(p.leader)] as const));
@@ -374,11 +404,18 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
       for (const { topic, partitions } of latest.r.responses) {
         const r = reads.get(topic);
         if (!r) continue;
+        const bad = new Map<string, number[]>(); // error name → partitions, for one sentence per topic
         for (const p of partitions) {
           const offset = parseOffset(p.offset ?? p.offsets?.[0] ?? '-1');
           if (p.errorCode !== ErrorCode.None || offset === null) {
-            fail(topic, `ListOffsets on broker ${leader} answered ${errorName(p.errorCode)} for partition ${p.partition}`);
+            if (LEADER_MOVED.has(p.errorCode)) leaderMoved.add(topic);
+            const name = p.errorCode !== ErrorCode.None ? errorName(p.errorCode) : `offset ${p.offset ?? '?'}`;
+            bad.set(name, [...(bad.get(name) ?? []), p.partition]);
           } else r.ends.set(p.partition, offset);
+        }
+        if (bad.size > 0) {
+          const what = [...bad].map(([name, ps]) => `${name} for partition${ps.length > 1 ? 's' : ''} ${ps.sort((a, b) => a - b).join(', ')}`);
+          fail(topic, `ListOffsets on broker ${leader} answered ${what.join('; ')}`);
         }
       }
       // The log start is a signal, not the lag: a partition without one is flagged, not failed.
@@ -399,7 +436,8 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
       if (unanswered !== undefined) failed.set(topic, `ListOffsets returned no log-end offset for partition ${unanswered}`);
     }
     for (const t of failed.keys()) reads.delete(t);
-    return { reads, deleted, failed };
+    for (const t of leaderMoved) if (!failed.has(t)) leaderMoved.delete(t);
+    return { reads, deleted, failed, leaderMoved };
   }
 
   /** retention.ms per topic: cached, read again at most hourly. A topic whose config cannot be

@@ -10,7 +10,7 @@
 // kafkajs's parse step throws on the first partition error in a response and so turns one bad
 // topic into a failed request for every topic in it. Here every error code is kept per group,
 // topic, partition or config resource, and the caller decides what it fails.
-import Cluster, { type InternalBroker } from 'kafkajs/src/cluster/index.js';
+import Cluster, { type InternalBroker, type InternalConnection } from 'kafkajs/src/cluster/index.js';
 import InstrumentationEventEmitter from 'kafkajs/src/instrumentation/emitter.js';
 import loggers from 'kafkajs/src/loggers/index.js';
 import LoggerConsole from 'kafkajs/src/loggers/console.js';
@@ -40,7 +40,8 @@ export class KafkaWireError extends Error {
   override readonly name = 'KafkaWireError';
   constructor(
     message: string,
-    readonly code: number,
+    /** Kafka's error code (named errorCode: Node's `code` is a string elsewhere). */
+    readonly errorCode: number,
   ) {
     super(message);
   }
@@ -166,9 +167,24 @@ export async function connectWire(config: KafkaConfig, options: WireOptions = {}
   // as null, so this one cold-start read also carries every topic's metadata; warm runs skip it).
   await cluster.refreshMetadata();
 
+  // kafkajs's Connection.connect() is not single-flight: requests sent at once on a connection
+  // that is not open yet each open a socket, and all but the last are never closed (at 10,000
+  // groups that kept a finished process alive for minutes). Open each connection once.
+  const opening = new Map<InternalConnection, Promise<unknown>>();
+  async function open(connection: InternalConnection | undefined): Promise<void> {
+    if (!connection || connection.isConnected()) return;
+    let pending = opening.get(connection);
+    if (!pending) {
+      pending = connection.connect().finally(() => opening.delete(connection));
+      opening.set(connection, pending);
+    }
+    await pending;
+  }
+
   async function send<T>(broker: InternalBroker, apiName: string, args: Record<string, unknown>): Promise<T> {
     const apiKey = apiKeys[apiName];
     if (apiKey === undefined) throw new Error(`unknown Kafka API ${apiName}`);
+    await open(broker.connectionPool.pool[apiName === 'Fetch' ? 1 : 0]);
     const protocol = broker.lookupRequest(apiKey, requests[apiName])(args);
     const decodeOnly = { decode: protocol.response.decode, parse: async (decoded: unknown) => decoded };
     return (await broker.connectionPool.send({ request: protocol.request, response: decodeOnly, logResponseError: false })) as T;

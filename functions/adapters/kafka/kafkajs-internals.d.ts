@@ -16,10 +16,16 @@ declare module 'kafkajs/src/cluster/index.js' {
     readonly request: InternalRequest;
     readonly response: InternalResponse;
   }
+  export interface InternalConnection {
+    isConnected(): boolean;
+    connect(): Promise<unknown>;
+  }
   export interface InternalBroker {
     readonly nodeId: number | string | null;
     lookupRequest(apiKey: number, definition: unknown): (args: Record<string, unknown>) => InternalProtocol;
     readonly connectionPool: {
+      /** [0] for every request but Fetch, [1] for Fetch (kafkajs's split). */
+      readonly pool: readonly InternalConnection[];
       send(protocol: InternalProtocol & { logResponseError?: boolean }): Promise<unknown>;
     };
   }
