@@ -17,6 +17,7 @@ import { StoreError } from '../../core/errors.js';
 import { groupSnapshotFromJson, groupSnapshotToJson } from '../../core/serialize.js';
 import type { ClusterSnapshot, GroupSnapshot, GroupStatus } from '../../core/types.js';
 import type { AlertRecord, AlertStateStore, RunRecord, SnapshotStore } from '../../app/ports.js';
+import { runRecordOf, withRun } from '../../app/run-record.js';
 import { mayWrite } from './memory-alert-store.js';
 
 export const STORE_FORMAT = 'lagwatch-local-store';
@@ -368,14 +369,7 @@ export class FileStore implements SnapshotStore, AlertStateStore {
     // The run record last: a run with a record is complete.
     const runsPath = join(this.clusterDir(snapshot.cluster), 'runs.json');
     await this.mutex.run(runsPath, async () => {
-      const runs = (await this.readRuns(snapshot.cluster)).filter((r) => r.timestamp !== snapshot.timestamp);
-      runs.push({
-        cluster: snapshot.cluster,
-        timestamp: snapshot.timestamp,
-        listedGroups: [...snapshot.listedGroups],
-        failedGroups: snapshot.failures.map((f) => f.group),
-      });
-      runs.sort((a, b) => a.timestamp - b.timestamp);
+      const runs = withRun(await this.readRuns(snapshot.cluster), runRecordOf(snapshot));
       await this.writeJson(runsPath, { runs: runs.slice(-this.maxRuns) });
     });
   }

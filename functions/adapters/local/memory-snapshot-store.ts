@@ -2,6 +2,7 @@
 // bench:alerts replays generated traces through the backtest path without touching disk, and it
 // keeps every field of a snapshot as given (no serialization in between).
 import type { RunRecord, SnapshotStore } from '../../app/ports.js';
+import { runRecordOf, withRun } from '../../app/run-record.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../core/types.js';
 
 export class MemorySnapshotStore implements SnapshotStore {
@@ -18,15 +19,7 @@ export class MemorySnapshotStore implements SnapshotStore {
       list.sort((a, b) => a.timestamp - b.timestamp);
       groups.set(group.group, list);
     }
-    const runs = (this.runs.get(snapshot.cluster) ?? []).filter((r) => r.timestamp !== snapshot.timestamp);
-    runs.push({
-      cluster: snapshot.cluster,
-      timestamp: snapshot.timestamp,
-      listedGroups: [...snapshot.listedGroups],
-      failedGroups: snapshot.failures.map((f) => f.group),
-    });
-    runs.sort((a, b) => a.timestamp - b.timestamp);
-    this.runs.set(snapshot.cluster, runs);
+    this.runs.set(snapshot.cluster, withRun(this.runs.get(snapshot.cluster) ?? [], runRecordOf(snapshot)));
   }
 
   async readRuns(cluster: string): Promise<RunRecord[]> {
