@@ -18,7 +18,7 @@ import { decideAlert } from '../core/alert.js';
 import { evaluateGroup, notFoundVerdict } from '../core/group.js';
 import { evaluationMetrics, runMetrics } from '../core/metrics.js';
 import { resolvePolicy, type Policy, type PolicyConfig } from '../core/policy.js';
-import type { GroupFailure, GroupSnapshot, GroupVerdict } from '../core/types.js';
+import type { GroupFailure, GroupVerdict } from '../core/types.js';
 import type { AlertRecord, AlertStateStore, Logger, MetricsSink, Notifier, SnapshotStore, WindowSet } from './ports.js';
 import { openWindows, windowSetOf } from './window-set.js';
 
