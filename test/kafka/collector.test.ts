@@ -6,7 +6,8 @@ import { createKafkaCollector } from '../../functions/adapters/kafka/kafka-colle
 import { CollectorError } from '../../functions/core/errors.js';
 import { lagOf } from '../../functions/core/offsets.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../functions/core/types.js';
-import { runKafkaTool, startKafkaBroker } from '../../functions/local/kafka-broker.js';
+import { startKafkaBroker } from '../../functions/local/kafka-broker.js';
+import { runKafkaTool } from '../../functions/local/kafka-jars.js';
 import { commit, createTopicWithMessages, testCluster, testKafka, uniqueName } from '../support/kafka-fixtures.js';
 import { describeGroupsWithKafka } from '../support/kafka-tools.js';
 
