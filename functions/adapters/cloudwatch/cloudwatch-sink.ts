@@ -2,7 +2,7 @@
 // and never a value CloudWatch would reject or that would poison a graph (NaN, infinite, negative).
 import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum as CwDatum } from '@aws-sdk/client-cloudwatch';
 import type { Logger, MetricsSink } from '../../app/ports.js';
-import { DeliveryError } from '../../core/errors.js';
+import { DeliveryError, errorSummary } from '../../core/errors.js';
 import type { MetricDatum } from '../../core/metrics.js';
 
 export const MAX_METRICS_PER_CALL = 1000;
@@ -88,7 +88,7 @@ export class CloudWatchMetricsSink implements MetricsSink {
           this.distinctMetrics.add(`${d.MetricName}|${dims}`);
         }
       } catch (error) {
-        failures.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+        failures.push(errorSummary(error));
       }
     }
     if (failures.length > 0) {

@@ -1,6 +1,7 @@
 // BatchWriteItem takes at most 25 items and may hand some back as UnprocessedItems (throttling,
 // partition limits). Every item is sent until accepted, with exponential backoff and full jitter.
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mapLimit } from '../../app/pool.js';
 import { StoreError } from '../../core/errors.js';
 import { recordCapacity, type CapacityUsage } from './table.js';
 
@@ -64,13 +65,5 @@ export async function batchPutAll(
     }
   };
 
-  const concurrency = Math.max(1, options.concurrency ?? 4);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < batches.length) {
-      const batch = batches[next++];
-      if (batch) await writeBatch(batch);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+  await mapLimit(batches, options.concurrency ?? 4, writeBatch);
 }

@@ -5,7 +5,7 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Logger, RunRecord, SnapshotStore, WindowSet } from '../../app/ports.js';
 import { materialize } from '../../app/window-set.js';
-import { StoreError } from '../../core/errors.js';
+import { errorSummary, StoreError } from '../../core/errors.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../core/types.js';
 import { batchPutAll, type BatchWriteOptions } from './batch-write.js';
 import { DEFAULT_MAX_CHUNK_BYTES, joinEntries, packRun, unpackChunkLazily, type DecodedEntry, type LazyEntry } from './snapshot-chunks.js';
@@ -288,8 +288,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
   }
 
   private storeError(message: string, cause: unknown): StoreError {
-    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    return new StoreError(`DynamoDB table ${this.options.tableName}: ${message} (${detail})`, {
+    return new StoreError(`DynamoDB table ${this.options.tableName}: ${message} (${errorSummary(cause)})`, {
       cause,
       context: { table: this.options.tableName },
     });
