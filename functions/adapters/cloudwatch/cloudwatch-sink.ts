@@ -59,10 +59,6 @@ export function batchMetricData(data: readonly CwDatum[]): CwDatum[][] {
 }
 
 export class CloudWatchMetricsSink implements MetricsSink {
-  /** PutMetricData calls made and the distinct metrics (name + dimensions) sent (the cost bench reads it). */
-  calls = 0;
-  readonly distinctMetrics = new Set<string>();
-
   constructor(
     private readonly client: CloudWatchClient,
     private readonly options: CloudWatchSinkOptions,
@@ -82,11 +78,6 @@ export class CloudWatchMetricsSink implements MetricsSink {
     for (const batch of batchMetricData(valid)) {
       try {
         await this.client.send(new PutMetricDataCommand({ Namespace: this.options.namespace, MetricData: batch }));
-        this.calls++;
-        for (const d of batch) {
-          const dims = (d.Dimensions ?? []).map((x) => `${x.Name}=${x.Value}`).sort().join(',');
-          this.distinctMetrics.add(`${d.MetricName}|${dims}`);
-        }
       } catch (error) {
         failures.push(errorSummary(error));
       }

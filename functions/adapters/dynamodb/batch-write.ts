@@ -3,7 +3,6 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mapLimit } from '../../app/pool.js';
 import { StoreError } from '../../core/errors.js';
-import { recordCapacity, type CapacityUsage } from './table.js';
 
 export const BATCH_SIZE = 25;
 
@@ -31,7 +30,6 @@ export async function batchPutAll(
   client: DynamoDBDocumentClient,
   tableName: string,
   items: readonly Record<string, unknown>[],
-  usage: CapacityUsage,
   options: BatchWriteOptions = {},
 ): Promise<void> {
   const maxAttempts = options.maxAttempts ?? 8;
@@ -55,13 +53,8 @@ export async function batchPutAll(
         );
       }
       if (attempt > 0) await sleep(backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
-      const response = await client.send(
-        new BatchWriteCommand({ RequestItems: { [tableName]: pending }, ReturnConsumedCapacity: 'TOTAL' }),
-      );
-      recordCapacity(usage, 'write', response.ConsumedCapacity);
-      const unprocessed = (response.UnprocessedItems?.[tableName] ?? []) as PutRequest[];
-      usage.unprocessedRetries += unprocessed.length;
-      pending = unprocessed;
+      const response = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+      pending = (response.UnprocessedItems?.[tableName] ?? []) as PutRequest[];
     }
   };
 

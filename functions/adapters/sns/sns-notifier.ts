@@ -37,9 +37,6 @@ export function snsMessageBody(n: Notification): string {
 }
 
 export class SnsNotifier implements Notifier {
-  /** Publish calls that succeeded (the cost bench reads it). */
-  published = 0;
-
   constructor(
     private readonly client: SNSClient,
     private readonly options: { topicArn: string },
@@ -62,7 +59,6 @@ export class SnsNotifier implements Notifier {
           },
         }),
       );
-      this.published++;
     } catch (error) {
       throw new DeliveryError(
         `SNS topic ${this.options.topicArn}: could not publish the ${n.kind} alert of group ${n.group} on cluster ${n.cluster} (${errorSummary(error)}); ` +
