@@ -46,9 +46,6 @@ export interface KafkaCollectorOptions extends ConnectionDeps {
   onRequest?: (request: { apiName: string; broker: string }) => void;
   /** Groups described per DescribeGroups request. */
   describeBatchSize?: number;
-  /** Test seam: runs after committed offsets are read and before topic metadata and log offsets
-   * are (to delete a topic or stop the broker "mid-collection" deterministically). */
-  afterCommittedOffsets?: () => Promise<void>;
   /** Clock for the retention cache (default Date.now). */
   now?: () => number;
   /** false: offsets only, no §6.1 signal reads (bench:collect measures what the signals cost). */
@@ -549,7 +546,6 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
     ]);
     const topicSet = new Set<string>();
     for (const o of offsets) if ('topics' in o) for (const t of o.topics.keys()) topicSet.add(t);
-    if (options.afterCommittedOffsets) await options.afterCommittedOffsets();
     const topics = [...topicSet].sort(byName);
     const { reads, deleted, failed } = await readTopics(wire, topics);
     const retention = signals ? await retentions(wire, [...reads.keys()]) : new Map<string, number>();
