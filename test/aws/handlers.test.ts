@@ -6,14 +6,14 @@
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import type { DynamoDBRecord, SNSEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DynamoAlertStateStore } from '../../functions/adapters/dynamodb/alert-state-store.js';
 import { DynamoSnapshotStore } from '../../functions/adapters/dynamodb/snapshot-store.js';
-import { keys, snapshotRetentionMs, TABLE } from '../../functions/adapters/dynamodb/table.js';
+import { snapshotRetentionMs } from '../../functions/adapters/dynamodb/table.js';
 import { ENV } from '../../functions/config/env.js';
 import { METRIC } from '../../functions/core/metrics.js';
+import { runRecord, snsEvent } from '../support/lambda-events.js';
 import { clusterSnapshot, MINUTE, RecordingLogger, stuckGroup } from '../unit/app-fakes.js';
 import { awsClients, freshTable } from './aws-clients.js';
 import { startHttpReceiver, type HttpReceiver } from './http-receiver.js';
@@ -54,16 +54,6 @@ function stubLambdaEnv(env: Record<string, string>): void {
   })) {
     vi.stubEnv(k, v);
   }
-}
-
-function runRecord(cluster: string, timestamp: number, sequenceNumber: string): DynamoDBRecord {
-  return {
-    eventName: 'INSERT',
-    dynamodb: {
-      Keys: { [TABLE.partitionKey]: { S: keys.runPk(cluster) }, [TABLE.sortKey]: { S: keys.runSk(timestamp) } },
-      SequenceNumber: sequenceNumber,
-    },
-  };
 }
 
 /** The values CloudWatch holds for one cluster-level metric around `at`. */
@@ -145,19 +135,7 @@ describe('slack forwarder handler', () => {
     );
     stubLambdaEnv({ [ENV.slackWebhookSecretArn]: secret.ARN ?? '' });
     const { handler } = await import('../../functions/handlers/slack-forwarder.js');
-    const event: SNSEvent = {
-      Records: [
-        {
-          EventSource: 'aws:sns',
-          EventVersion: '1.0',
-          EventSubscriptionArn: `${topicArn}:sub`,
-          Sns: {
-            Type: 'Notification', MessageId: 'm-1', TopicArn: topicArn, Subject: '[ERROR] billing on prod', Message: 'billing is ERROR',
-            Timestamp: new Date().toISOString(), SignatureVersion: '2', Signature: '', SigningCertUrl: '', UnsubscribeUrl: '', MessageAttributes: {},
-          },
-        },
-      ],
-    };
+    const event = snsEvent([{ subject: '[ERROR] billing on prod', message: 'billing is ERROR' }], topicArn);
 
     await expect(handler(event)).resolves.toEqual({ posted: 1 });
     const [post] = await slack.waitFor(1);

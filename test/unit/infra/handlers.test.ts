@@ -13,6 +13,7 @@ import { ENV } from '../../../functions/config/env.js';
 import { ConfigError, InputError } from '../../../functions/core/errors.js';
 import { runArrival, scheduledRun } from '../../../functions/handlers/events.js';
 import { resolveConfigPath } from '../../../infra/build-app.js';
+import { runRecord } from '../../support/lambda-events.js';
 
 const silent = jsonLogger(() => {});
 
@@ -33,16 +34,6 @@ const evaluatorEnv = {
   [ENV.clusterNames]: 'prod,analytics',
   [ENV.dashboardUrl]: JSON.stringify({ prod: 'https://console.example/prod' }),
 };
-
-function runRecord(cluster: string, timestamp: number, sequenceNumber = '1'): DynamoDBRecord {
-  return {
-    eventName: 'INSERT',
-    dynamodb: {
-      Keys: { [TABLE.partitionKey]: { S: keys.runPk(cluster) }, [TABLE.sortKey]: { S: keys.runSk(timestamp) } },
-      SequenceNumber: sequenceNumber,
-    },
-  };
-}
 
 afterEach(() => {
   vi.unstubAllEnvs();
