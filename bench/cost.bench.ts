@@ -6,15 +6,16 @@ import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CloudWatchMetricsSink } from '../functions/adapters/cloudwatch/cloudwatch-sink.js';
 import { DynamoAlertStateStore } from '../functions/adapters/dynamodb/alert-state-store.js';
 import { DynamoSnapshotStore } from '../functions/adapters/dynamodb/snapshot-store.js';
-import { emptyUsage, itemSizeBytes, snapshotRetentionMs, type CapacityUsage } from '../functions/adapters/dynamodb/table.js';
+import { itemSizeBytes, snapshotRetentionMs } from '../functions/adapters/dynamodb/table.js';
 import { SnsNotifier } from '../functions/adapters/sns/sns-notifier.js';
 import { runCollection } from '../functions/app/collect.js';
 import { runEvaluation } from '../functions/app/evaluate.js';
-import type { Logger } from '../functions/app/ports.js';
+import type { Logger, MetricsSink } from '../functions/app/ports.js';
 import type { MetricDatum } from '../functions/core/metrics.js';
 import { DEFAULT_POLICY, type PolicyConfig } from '../functions/core/policy.js';
 import type { ClusterSnapshot, GroupSnapshot, PartitionOffsets } from '../functions/core/types.js';
 import { awsClients, freshTable } from '../test/aws/aws-clients.js';
+import { countingNotifier, emptyUsage, meteredCloudWatch, meteredDocumentClient, type CapacityUsage } from '../test/support/aws-meters.js';
 import { startMotoServer } from '../test/support/moto-server.js';
 
 // us-east-1 list prices as recorded in platform-notes (and AWS pricing pages), 2026-11.
@@ -157,13 +158,16 @@ async function main(): Promise<void> {
     const tableName = await freshTable(clients.dynamodb);
     const topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: 'lagwatch-cost-bench' }))).TopicArn ?? '';
     const retentionMs = snapshotRetentionMs(WINDOW, INTERVAL_MS);
-    const store = new DynamoSnapshotStore(clients.doc, { tableName, retentionMs, logger: quiet });
+    // Measured around the adapters: the store's DynamoDB traffic, the sink's PutMetricData calls, the publishes.
+    const snapshotTable = meteredDocumentClient(clients.doc);
+    const cloudwatch = meteredCloudWatch(clients.cloudwatch);
+    const store = new DynamoSnapshotStore(snapshotTable.client, { tableName, retentionMs, logger: quiet });
     const alerts = new DynamoAlertStateStore(clients.doc, { tableName, logger: quiet });
-    const notifier = new SnsNotifier(clients.sns, { topicArn });
-    const sink = new CloudWatchMetricsSink(clients.cloudwatch, { namespace: 'LagwatchCostBench', logger: quiet });
+    const notifier = countingNotifier(new SnsNotifier(clients.sns, { topicArn }));
+    const sink = new CloudWatchMetricsSink(cloudwatch.client, { namespace: 'LagwatchCostBench', logger: quiet });
     // What the sink is handed, so the same data can be priced as embedded metric format (EMF) log lines.
     const emf = { bytes: 0, documents: 0, datums: 0, measuring: false };
-    const metrics = Object.assign(Object.create(sink) as CloudWatchMetricsSink, {
+    const metrics: MetricsSink = {
       put: async (batch: readonly MetricDatum[]) => {
         if (emf.measuring) {
           const size = emfSize('LagwatchCostBench', batch);
@@ -173,7 +177,7 @@ async function main(): Promise<void> {
         }
         return sink.put(batch);
       },
-    });
+    };
     const policy: PolicyConfig = { defaults: DEFAULT_POLICY, overrides: [] };
     const cluster = 'bench';
     const start = Date.now() - (Date.now() % INTERVAL_MS) - (WINDOW + MEASURED_RUNS + 5) * INTERVAL_MS;
@@ -193,10 +197,10 @@ async function main(): Promise<void> {
         const items = store.chunkItems(snapshot);
         chunksPerRun = items.length;
         bytesPerRun = items.reduce((sum, i) => sum + itemSizeBytes(i), 0) + itemSizeBytes(store.runItem(snapshot, items.length));
-        measured.usageBefore = { ...store.usage };
-        measured.cwCalls = metrics.calls;
+        measured.usageBefore = { ...snapshotTable.usage };
+        measured.cwCalls = cloudwatch.calls;
         measured.publishes = notifier.published;
-        metrics.distinctMetrics.clear();
+        cloudwatch.distinctMetrics.clear();
         emf.measuring = true;
       }
       const cpu0 = process.cpuUsage();
@@ -231,7 +235,7 @@ async function main(): Promise<void> {
       }
     }
 
-    const usage = diff(store.usage, measured.usageBefore);
+    const usage = diff(snapshotTable.usage, measured.usageBefore);
     const perRun = (v: number) => v / MEASURED_RUNS;
     const publishes = perRun(notifier.published - measured.publishes);
     // DynamoDB's rules applied to the items actually sent and returned: snapshot chunks + run record
@@ -244,8 +248,8 @@ async function main(): Promise<void> {
     const requestsPerRun = perRun(usage.requests) + publishes * 2 + 1;
     const cpuS = perRun(measured.cpuMs) / 1000;
     const modeledS = cpuS + ((requestsPerRun / EVALUATOR_CONCURRENCY) * AWS_LATENCY_MS) / 1000;
-    const cwCalls = perRun(metrics.calls - measured.cwCalls);
-    const distinct = [...metrics.distinctMetrics];
+    const cwCalls = perRun(cloudwatch.calls - measured.cwCalls);
+    const distinct = [...cloudwatch.distinctMetrics];
     const distinctMetrics = distinct.length;
     const collectS = perRun(measured.collectMs) / 1000;
     const evaluateS = perRun(measured.evaluateMs) / 1000;

@@ -1,5 +1,6 @@
 // The collector Lambda's (and local mode's) one job: read a snapshot of the cluster at the scheduled
 // time, store it, and report how the run went. A cluster that cannot be read stores nothing.
+import { errorSummary } from '../core/errors.js';
 import type { GroupFailure } from '../core/types.js';
 import { runMetrics } from '../core/metrics.js';
 import type { Logger, MetricsSink, OffsetCollector, SnapshotStore } from './ports.js';
@@ -35,7 +36,7 @@ export async function runCollection(
         runMetrics({ cluster, stage: 'collector', durationMs: deps.clock() - started, timestamp: scheduledAt, ...fields }),
       );
     } catch (error) {
-      deps.logger.error('could not publish collector metrics', { cluster, error: describe(error) });
+      deps.logger.error('could not publish collector metrics', { cluster, error: errorSummary(error) });
     }
   };
 
@@ -45,7 +46,7 @@ export async function runCollection(
     await deps.store.putSnapshot(snapshot);
   } catch (error) {
     // Nothing (complete) stored: without a run record the evaluator ignores any partial writes.
-    deps.logger.error('collection failed', { cluster, scheduledAt, error: describe(error) });
+    deps.logger.error('collection failed', { cluster, scheduledAt, error: errorSummary(error) });
     await putRunMetrics({ failures: 1, groupFailures: 0, snapshotsWritten: 0 });
     throw error;
   }
@@ -56,8 +57,4 @@ export async function runCollection(
   const durationMs = deps.clock() - started;
   deps.logger.info('collection stored', { cluster, scheduledAt, groups: snapshot.groups.length, failures: snapshot.failures.length, durationMs });
   return { cluster, timestamp: scheduledAt, groups: snapshot.groups.length, failures: snapshot.failures, durationMs };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -15,11 +15,13 @@
 // same pending message at once (docs/aws.md § "Alert delivery").
 import type { AlertState, Notification } from '../core/alert.js';
 import { decideAlert } from '../core/alert.js';
+import { errorSummary } from '../core/errors.js';
 import { evaluateGroup, notFoundVerdict } from '../core/group.js';
 import { evaluationMetrics, runMetrics } from '../core/metrics.js';
 import { resolvePolicy, type Policy, type PolicyConfig } from '../core/policy.js';
 import type { GroupFailure, GroupVerdict } from '../core/types.js';
 import type { AlertRecord, AlertStateStore, Logger, MetricsSink, Notifier, SnapshotStore, WindowSet } from './ports.js';
+import { mapLimit } from './pool.js';
 import { openWindows, windowSetOf } from './window-set.js';
 
 export interface EvaluateDeps {
@@ -125,7 +127,7 @@ export async function runEvaluation(
       const notBefore = windowStart(now, { windowSize: limit }, deps.snapshotIntervalMs);
       windows = { set: await openWindows(deps.store, cluster, { limit, now, notBefore }) };
     } catch (error) {
-      const failure = describe(error);
+      const failure = errorSummary(error);
       windows = { error: failure };
       deps.logger.error('could not read the snapshot windows; no listed group is judged this time', { cluster, error: failure });
     }
@@ -137,20 +139,14 @@ export async function runEvaluation(
     windows,
   };
   const outcomes = new Map<string, GroupOutcome>();
-  let next = 0;
   const deferred: string[] = [];
-  const worker = async (): Promise<void> => {
-    while (next < groups.length) {
-      const group = groups[next++];
-      if (group === undefined) continue;
-      if (input.deadline !== undefined && deps.clock() > input.deadline - DEADLINE_RESERVE_MS) {
-        deferred.push(group);
-        continue;
-      }
-      outcomes.set(group, await evaluateOneGroup(deps, cluster, group, membership, recordByGroup.get(group) ?? null, now));
+  await mapLimit(groups, deps.concurrency ?? 8, async (group) => {
+    if (input.deadline !== undefined && deps.clock() > input.deadline - DEADLINE_RESERVE_MS) {
+      deferred.push(group);
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? 8) }, worker));
+    outcomes.set(group, await evaluateOneGroup(deps, cluster, group, membership, recordByGroup.get(group) ?? null, now));
+  });
   deferred.sort();
   if (deferred.length > 0) {
     deps.logger.warn('the invocation is about to time out: these groups are left for the next run', { cluster, deferred: deferred.length, first: deferred[0] });
@@ -189,7 +185,7 @@ export async function runEvaluation(
     ]);
   } catch (error) {
     metricsPublished = false;
-    deps.logger.error('could not publish evaluator metrics', { cluster, error: describe(error) });
+    deps.logger.error('could not publish evaluator metrics', { cluster, error: errorSummary(error) });
   }
   deps.logger.info('evaluation done', {
     cluster,
@@ -280,7 +276,7 @@ async function evaluateOneGroup(
     // 3. publish and clear the outbox.
     if (claimed.pending !== null) await deliver(deps, claimed, outcome);
   } catch (error) {
-    outcome.failure = describe(error);
+    outcome.failure = errorSummary(error);
     deps.logger.error('group evaluation failed', { cluster, group, error: outcome.failure });
   }
   return outcome;
@@ -298,7 +294,7 @@ async function deliver(deps: EvaluateDeps, record: AlertRecord, outcome: GroupOu
     await deps.notifier.publish(pending);
   } catch (error) {
     outcome.notificationFailed = true;
-    outcome.failure = `publish failed: ${describe(error)}; the message stays in the outbox and is sent next run`;
+    outcome.failure = `publish failed: ${errorSummary(error)}; the message stays in the outbox and is sent next run`;
     deps.logger.error('could not publish alert; it will be retried next run', { cluster, group, error: outcome.failure });
     return null;
   }
@@ -309,8 +305,4 @@ async function deliver(deps: EvaluateDeps, record: AlertRecord, outcome: GroupOu
     return null;
   }
   return cleared;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -209,6 +209,12 @@ export function partitionVerdictToJson(p: PartitionVerdict): Json {
     insufficientData: p.insufficientData,
     noCommits: p.noCommits,
     topicRecreated: p.topicRecreated,
+    burrowStatus: p.burrowStatus ?? null,
+    burrowRule: p.burrowRule ?? null,
+    notAssigned: p.notAssigned ?? false,
+    deletedUnread: p.deletedUnread == null ? null : p.deletedUnread.toString(10),
+    retentionLeftSeconds: p.retentionLeftSeconds ?? null,
+    stuckForSeconds: p.stuckForSeconds ?? null,
   };
 }
 
@@ -227,5 +233,10 @@ export function verdictToJson(v: GroupVerdict): Json {
     maxTimeLagKind: v.maxTimeLag.kind,
     snapshots: v.snapshots,
     partitions: v.partitions.map(partitionVerdictToJson),
+    // §6: the verdict rule, and Burrow's own status kept for comparison.
+    rule: v.rule ?? null,
+    burrowStatus: v.burrowStatus ?? null,
+    stale: v.stale ?? false,
+    emptyForSeconds: v.emptyForSeconds ?? null,
   };
 }

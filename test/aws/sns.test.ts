@@ -96,7 +96,6 @@ describe('SnsNotifier', () => {
       content: { textType: 'client-markdown', description: n.text },
       metadata: { threadId: n.incidentId, additionalContext: { team: 'payments', severity: 'ERROR', kind: 'open', cluster: 'prod' } },
     });
-    expect(notifier.published).toBe(3);
   });
 
   it('makes a valid SNS subject from any text', () => {

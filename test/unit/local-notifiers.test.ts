@@ -72,6 +72,23 @@ describe('webhook notifier', () => {
     expect(body).toEqual(JSON.parse(JSON.stringify(slackBody(notification))));
   });
 
+  it('escapes & < > in every text, so a group named <!channel> never pings the channel', async () => {
+    const hostile = '<!channel> & <@U123|boss>';
+    const before = received.length;
+    await createWebhookNotifier(`${base}/hook`).publish({
+      ...notification,
+      group: hostile,
+      subject: `[lagwatch] ERROR ${hostile} on local`,
+      text: `${hostile} is STOPPED`,
+      incidentId: `local/${hostile}/1000`,
+      dashboardUrl: 'https://example.invalid/d?a=1&b=2',
+    });
+    const posted = JSON.stringify(received[before]?.body);
+    expect(posted).not.toMatch(/<!channel>|<@U123/);
+    expect(posted).toContain('&lt;!channel&gt; &amp; &lt;@U123|boss&gt;');
+    expect(posted).toContain('<https://example.invalid/d?a=1&amp;b=2|dashboard>');
+  });
+
   it('throws a DeliveryError naming the status and the group on a non-2xx answer', async () => {
     const error = await createWebhookNotifier(`${base}/fail`).publish(notification).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeliveryError);

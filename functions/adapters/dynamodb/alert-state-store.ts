@@ -12,7 +12,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ALERT_TOMBSTONE_TTL_MS, type AlertRecord, type AlertStateStore, type Logger } from '../../app/ports.js';
 import type { AlertState, Notification } from '../../core/alert.js';
-import { StoreError } from '../../core/errors.js';
+import { errorSummary, StoreError } from '../../core/errors.js';
 import { GroupStatus } from '../../core/types.js';
 import { keys, TABLE } from './table.js';
 
@@ -170,8 +170,7 @@ export class DynamoAlertStateStore implements AlertStateStore {
   }
 
   private storeError(message: string, cause: unknown): StoreError {
-    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    return new StoreError(`DynamoDB table ${this.options.tableName}: ${message} (${detail})`, {
+    return new StoreError(`DynamoDB table ${this.options.tableName}: ${message} (${errorSummary(cause)})`, {
       cause,
       context: { table: this.options.tableName },
     });

@@ -5,11 +5,11 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Logger, RunRecord, SnapshotStore, WindowSet } from '../../app/ports.js';
 import { materialize } from '../../app/window-set.js';
-import { StoreError } from '../../core/errors.js';
+import { errorSummary, StoreError } from '../../core/errors.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../core/types.js';
 import { batchPutAll, type BatchWriteOptions } from './batch-write.js';
 import { DEFAULT_MAX_CHUNK_BYTES, joinEntries, packRun, unpackChunkLazily, type DecodedEntry, type LazyEntry } from './snapshot-chunks.js';
-import { emptyUsage, estimateReadUnits, itemSizeBytes, ITEM_VERSION, keys, recordCapacity, TABLE, type CapacityUsage } from './table.js';
+import { itemSizeBytes, ITEM_VERSION, keys, TABLE } from './table.js';
 
 const MAX_ITEM_BYTES = 400 * 1024;
 
@@ -38,8 +38,6 @@ interface StoredRun extends RunRecord {
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
 
 export class DynamoSnapshotStore implements SnapshotStore {
-  /** Capacity consumed since construction (the cost bench reads it). */
-  readonly usage: CapacityUsage = emptyUsage();
   private readonly maxChunkBytes: number;
 
   constructor(
@@ -96,20 +94,11 @@ export class DynamoSnapshotStore implements SnapshotStore {
   async putSnapshot(snapshot: ClusterSnapshot): Promise<void> {
     const items = this.chunkItems(snapshot);
     const runItem = this.runItem(snapshot, items.length);
-    for (const item of items) {
-      this.usage.itemsWritten++;
-      this.usage.writeUnitsEstimated += Math.ceil(itemSizeBytes(item) / 1024);
-    }
     try {
-      await batchPutAll(this.client, this.options.tableName, items, this.usage, this.options.batch);
+      await batchPutAll(this.client, this.options.tableName, items, this.options.batch);
       // Last: only now is the run complete for readers. A retry that produced fewer chunks leaves
       // the old higher-numbered chunks behind; the count here tells readers to ignore them.
-      const response = await this.client.send(
-        new PutCommand({ TableName: this.options.tableName, Item: runItem, ReturnConsumedCapacity: 'TOTAL' }),
-      );
-      recordCapacity(this.usage, 'write', response.ConsumedCapacity);
-      this.usage.itemsWritten++;
-      this.usage.writeUnitsEstimated += Math.ceil(itemSizeBytes(runItem) / 1024);
+      await this.client.send(new PutCommand({ TableName: this.options.tableName, Item: runItem }));
     } catch (error) {
       if (error instanceof StoreError) throw error;
       throw this.storeError(`could not write the run of cluster ${snapshot.cluster} at ${snapshot.timestamp}`, error);
@@ -262,7 +251,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
 
   /** Runs a paginated Query, handing each item to `onItem`, until the end or `done()`. */
   private async query(
-    input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'ReturnConsumedCapacity'>,
+    input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
     failure: string,
     onItem: (item: Item) => void,
     done: () => boolean = () => false,
@@ -272,24 +261,18 @@ export class DynamoSnapshotStore implements SnapshotStore {
       let response;
       try {
         response = await this.client.send(
-          new QueryCommand({ ...input, TableName: this.options.tableName, ExclusiveStartKey: startKey, ReturnConsumedCapacity: 'TOTAL' }),
+          new QueryCommand({ ...input, TableName: this.options.tableName, ExclusiveStartKey: startKey }),
         );
       } catch (error) {
         throw this.storeError(failure, error);
       }
-      recordCapacity(this.usage, 'read', response.ConsumedCapacity);
-      this.usage.readUnitsEstimated += estimateReadUnits(response.Items ?? [], input.ConsistentRead === true);
-      for (const item of response.Items ?? []) {
-        this.usage.itemsRead++;
-        onItem(item);
-      }
+      for (const item of response.Items ?? []) onItem(item);
       startKey = response.LastEvaluatedKey;
     } while (startKey !== undefined && !done());
   }
 
   private storeError(message: string, cause: unknown): StoreError {
-    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    return new StoreError(`DynamoDB table ${this.options.tableName}: ${message} (${detail})`, {
+    return new StoreError(`DynamoDB table ${this.options.tableName}: ${message} (${errorSummary(cause)})`, {
       cause,
       context: { table: this.options.tableName },
     });

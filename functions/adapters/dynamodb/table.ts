@@ -82,67 +82,6 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
   );
 }
 
-/** Read/write units consumed, as DynamoDB reports them (ConsumedCapacity TOTAL), plus retry counts. */
-export interface CapacityUsage {
-  readUnits: number;
-  writeUnits: number;
-  /** Requests that returned ConsumedCapacity; when 0 the emulator did not report it. */
-  reportedRequests: number;
-  requests: number;
-  /** Items DynamoDB handed back as UnprocessedItems and that were sent again. */
-  unprocessedRetries: number;
-  /** Items (or item chunks) written and their encoded sizes in bytes, for estimating units when
-   * the emulator reports none. */
-  itemsWritten: number;
-  writeUnitsEstimated: number;
-  itemsRead: number;
-  /** Read units by DynamoDB's rule (per request: item bytes rounded up to 4 KB; half for eventually consistent). */
-  readUnitsEstimated: number;
-}
-
-export function emptyUsage(): CapacityUsage {
-  return {
-    readUnits: 0,
-    writeUnits: 0,
-    reportedRequests: 0,
-    requests: 0,
-    unprocessedRetries: 0,
-    itemsWritten: 0,
-    writeUnitsEstimated: 0,
-    itemsRead: 0,
-    readUnitsEstimated: 0,
-  };
-}
-
-interface ConsumedCapacityLike {
-  CapacityUnits?: number;
-  ReadCapacityUnits?: number;
-  WriteCapacityUnits?: number;
-}
-
-export function recordCapacity(
-  usage: CapacityUsage,
-  kind: 'read' | 'write',
-  consumed: ConsumedCapacityLike | readonly ConsumedCapacityLike[] | undefined,
-): void {
-  usage.requests++;
-  if (consumed === undefined) return;
-  const list = Array.isArray(consumed) ? consumed : [consumed as ConsumedCapacityLike];
-  if (list.length === 0) return;
-  usage.reportedRequests++;
-  for (const c of list) {
-    const units = c.CapacityUnits ?? (kind === 'read' ? c.ReadCapacityUnits : c.WriteCapacityUnits) ?? 0;
-    if (kind === 'read') usage.readUnits += units;
-    else usage.writeUnits += units;
-  }
-}
-
-export function estimateReadUnits(items: readonly Record<string, unknown>[], consistent: boolean): number {
-  const bytes = items.reduce((sum, item) => sum + itemSizeBytes(item), 0);
-  const units = Math.max(1, Math.ceil(bytes / 4096));
-  return consistent ? units : units / 2;
-}
-
 /** DynamoDB's item size rule: attribute names plus values (UTF-8), numbers ~ (digits / 2 + 1). */
 export function itemSizeBytes(item: Record<string, unknown>): number {
   let size = 0;

@@ -15,6 +15,7 @@
 // gap of one commit marker per transaction is what policy.allowedLag absorbs. On topics without
 // open transactions LSO = high watermark, so the two tools agree.
 import { AssignerProtocol, type KafkaConfig } from 'kafkajs';
+import { mapLimit } from '../../app/pool.js';
 import type { OffsetCollector } from '../../app/ports.js';
 import { groupFilter, type ClusterConfig } from '../../config/cluster.js';
 import { CollectorError } from '../../core/errors.js';
@@ -45,9 +46,6 @@ export interface KafkaCollectorOptions extends ConnectionDeps {
   onRequest?: (request: { apiName: string; broker: string }) => void;
   /** Groups described per DescribeGroups request. */
   describeBatchSize?: number;
-  /** Test seam: runs after committed offsets are read and before topic metadata and log offsets
-   * are (to delete a topic or stop the broker "mid-collection" deterministically). */
-  afterCommittedOffsets?: () => Promise<void>;
   /** Clock for the retention cache (default Date.now). */
   now?: () => number;
   /** false: offsets only, no §6.1 signal reads (bench:collect measures what the signals cost). */
@@ -85,20 +83,6 @@ const KNOWN_STATES = new Set<string>(Object.values(GroupState));
 
 function toGroupState(state: string | undefined): GroupState {
   return state !== undefined && KNOWN_STATES.has(state) ? (state as GroupState) : GroupState.Unknown;
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -562,7 +546,6 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
     ]);
     const topicSet = new Set<string>();
     for (const o of offsets) if ('topics' in o) for (const t of o.topics.keys()) topicSet.add(t);
-    if (options.afterCommittedOffsets) await options.afterCommittedOffsets();
     const topics = [...topicSet].sort(byName);
     const { reads, deleted, failed } = await readTopics(wire, topics);
     const retention = signals ? await retentions(wire, [...reads.keys()]) : new Map<string, number>();

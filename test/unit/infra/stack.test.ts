@@ -61,7 +61,16 @@ describe('functions', () => {
     for (const [, fn] of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
-      expect(fn.Properties.LoggingConfig).toBeDefined();
+    }
+  });
+
+  it('log each function to its own log group, kept for the configured retention', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    const groups = functions.map(([, fn]) => fn.Properties.LoggingConfig?.LogGroup?.Ref as string);
+    expect(new Set(groups).size).toBe(functions.length);
+    for (const id of groups) {
+      expect(resources[id]?.Type).toBe('AWS::Logs::LogGroup');
+      expect(resources[id]?.Properties.RetentionInDays).toBe(parseAppConfig(exampleConfig()).logRetentionDays);
     }
   });
 
