@@ -1,6 +1,7 @@
 // In-memory ports for the app-layer tests (test/unit/app-*.test.ts) and a recording logger the
 // moto tests reuse. Deliberately simple: the DynamoDB adapters are tested against moto instead.
-import type { AlertState, Notification } from '../../functions/core/alert.js';
+import type { AlertState } from '../../functions/core/alert.js';
+import type { Notification } from '../../functions/core/notification.js';
 import type { MetricDatum } from '../../functions/core/metrics.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../functions/core/types.js';
 import { mayWrite } from '../../functions/adapters/local/memory-alert-store.js';

@@ -11,7 +11,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ALERT_TOMBSTONE_TTL_MS, type AlertRecord, type AlertStateStore, type Logger } from '../../app/ports.js';
-import type { AlertState, Notification } from '../../core/alert.js';
+import type { AlertState } from '../../core/alert.js';
+import type { Notification } from '../../core/notification.js';
 import { StoreError } from '../../core/errors.js';
 import { GroupStatus } from '../../core/types.js';
 import { keys, TABLE } from './table.js';

@@ -1,5 +1,5 @@
 // Posts notifications to a Slack-compatible incoming webhook: `{ text, blocks }`.
-import type { Notification } from '../../core/alert.js';
+import type { Notification } from '../../core/notification.js';
 import { DeliveryError } from '../../core/errors.js';
 import type { Notifier } from '../../app/ports.js';
 
