@@ -181,7 +181,6 @@ export async function runEvaluation(
         cluster,
         stage: 'evaluator',
         durationMs,
-        failures: stale ? 1 : 0,
         groupFailures: failures.length,
         timestamp: now,
         notificationsSent: notifications.length,

@@ -31,8 +31,7 @@ const CHUNK_SK = /^([0-9]{15})#([0-9]+)$/;
 
 /** A run record as stored: the RunRecord plus how many chunks hold its snapshots. */
 interface StoredRun extends RunRecord {
-  /** null for a record that does not say (written before chunking): its snapshots cannot be read. */
-  readonly chunks: number | null;
+  readonly chunks: number;
 }
 
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
@@ -119,15 +118,16 @@ export class DynamoSnapshotStore implements SnapshotStore {
   private decodeRun(cluster: string, item: Item): StoredRun | null {
     const timestamp = Number(item[TABLE.sortKey]);
     const { listed, failed, chunks } = item;
-    const chunkCount = chunks === undefined ? null : chunks;
     if (
       item.v === ITEM_VERSION &&
       Number.isSafeInteger(timestamp) &&
       isStrings(listed) &&
       isStrings(failed) &&
-      (chunkCount === null || (typeof chunkCount === 'number' && Number.isSafeInteger(chunkCount) && chunkCount >= 0))
+      typeof chunks === 'number' &&
+      Number.isSafeInteger(chunks) &&
+      chunks >= 0
     ) {
-      return { cluster, timestamp, listedGroups: listed, failedGroups: failed, chunks: chunkCount };
+      return { cluster, timestamp, listedGroups: listed, failedGroups: failed, chunks };
     }
     this.options.logger.warn('skipping unreadable run record', {
       table: this.options.tableName,
@@ -138,7 +138,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
   }
 
   /** Runs newest first (consistent reads: the evaluator starts right after a run record lands). */
-  private async newestRuns(cluster: string, from: number, to: number, limit: number, withChunks: boolean): Promise<StoredRun[]> {
+  private async newestRuns(cluster: string, from: number, to: number, limit: number): Promise<StoredRun[]> {
     const runs: StoredRun[] = [];
     await this.query(
       {
@@ -152,7 +152,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
       `could not read the runs of cluster ${cluster}`,
       (item) => {
         const run = this.decodeRun(cluster, item);
-        if (run !== null && (!withChunks || run.chunks !== null)) runs.push(run);
+        if (run !== null) runs.push(run);
       },
       () => runs.length >= limit,
     );
@@ -160,7 +160,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
   }
 
   async latestRun(cluster: string): Promise<RunRecord | null> {
-    const [run] = await this.newestRuns(cluster, 0, Number.MAX_SAFE_INTEGER, 1, false);
+    const [run] = await this.newestRuns(cluster, 0, Number.MAX_SAFE_INTEGER, 1);
     if (run === undefined) return null;
     return { cluster, timestamp: run.timestamp, listedGroups: run.listedGroups, failedGroups: run.failedGroups };
   }
@@ -172,11 +172,11 @@ export class DynamoSnapshotStore implements SnapshotStore {
   async openWindows(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<WindowSet> {
     const empty: WindowSet = { groups: new Set(), take: () => [] };
     if (options.limit <= 0 || options.notBefore > options.now) return empty;
-    const runs = (await this.newestRuns(cluster, options.notBefore, options.now, options.limit, true)).slice(0, options.limit);
+    const runs = (await this.newestRuns(cluster, options.notBefore, options.now, options.limit)).slice(0, options.limit);
     const oldest = runs[runs.length - 1];
     const newest = runs[0];
     if (oldest === undefined || newest === undefined) return empty;
-    const chunkCount = new Map(runs.map((r) => [r.timestamp, r.chunks ?? 0]));
+    const chunkCount = new Map(runs.map((r) => [r.timestamp, r.chunks]));
 
     // group → run timestamp → its entries there, still undecoded (a group split across chunks has several).
     const entries = new Map<string, Map<number, { entry: LazyEntry; sk: string }[]>>();
@@ -226,7 +226,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
     const oldestFirst = [...runs].reverse();
     for (const run of oldestFirst) {
       const read = seen.get(run.timestamp)?.size ?? 0;
-      if (read < (run.chunks ?? 0)) {
+      if (read < run.chunks) {
         warn('some snapshot chunks of a run could not be read; its groups there are left out', { timestamp: run.timestamp, chunks: run.chunks, read });
       }
     }
