@@ -7,7 +7,8 @@ import { ConfigError } from '../core/errors.js';
 import type { PolicyConfig } from '../core/policy.js';
 import { arnRegionAccount } from './arn.js';
 import { parseClusterConfig, type ClusterConfig } from './cluster.js';
-import { issuePath, parsePolicyConfig } from './policy.js';
+import { configErrorOf, inFile } from './config-error.js';
+import { parsePolicyConfig } from './policy.js';
 
 const MINUTE_MS = 60_000;
 /** Lambda rejects a function whose environment variables exceed 4 KB in total. */
@@ -160,18 +161,6 @@ export interface AppConfig {
   readonly logRetentionDays: number;
 }
 
-function firstIssueError(issues: readonly z.core.$ZodIssue[], prefix: string, where: string | null): ConfigError {
-  const issue = issues[0];
-  if (issue === undefined) return new ConfigError(prefix || '(root)', 'invalid');
-  let path: readonly PropertyKey[] = issue.path;
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') {
-    path = [...issue.path, issue.keys[0] ?? ''];
-    message = 'unknown key (check the spelling against docs/config.md)';
-  }
-  return new ConfigError(issuePath(prefix, path), where === null ? message : `${message} (in ${where})`);
-}
-
 function resourceNameOf(name: string): string {
   return name.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'cluster';
 }
@@ -197,21 +186,19 @@ export function parseAppConfig(value: unknown, where: string | null = null): App
   if (plainWebhook !== null) {
     const message =
       'a Slack webhook URL is a secret: do not put it in the config (it would land in the template and the Lambda environment); store it in Secrets Manager and set slack.webhookSecretArn';
-    throw new ConfigError(plainWebhook, where === null ? message : `${message} (in ${where})`);
+    throw inFile(new ConfigError(plainWebhook, message), where);
   }
   const raw = rawAppConfigSchema.safeParse(value);
-  if (!raw.success) throw firstIssueError(raw.error.issues, '', where);
+  if (!raw.success) throw configErrorOf(raw.error, '', where);
   const input = raw.data;
-  const fail = (key: string, message: string): ConfigError =>
-    new ConfigError(key, where === null ? message : `${message} (in ${where})`);
+  const fail = (key: string, message: string): ConfigError => inFile(new ConfigError(key, message), where);
 
   /** Runs another module's parser, adding the file name to its ConfigError. */
   const withFile = <T>(parse: () => T): T => {
     try {
       return parse();
     } catch (error) {
-      if (error instanceof ConfigError && where !== null) throw fail(error.key, stripKey(error));
-      throw error;
+      throw error instanceof ConfigError ? inFile(error, where) : error;
     }
   };
   const policy: PolicyConfig = withFile(() => parsePolicyConfig(input.policy, 'policy', { snapshotIntervalMs: input.snapshotIntervalMs }));
@@ -228,15 +215,15 @@ export function parseAppConfig(value: unknown, where: string | null = null): App
     // are split off here and the rest is the connection config the collector re-parses.
     const { network: rawNetwork, secretKeyArns: rawKeyArns, expectedPartitions: rawExpected, ...source } = entry as Record<string, unknown>;
     const keyArnsResult = kmsKeyArns.default([]).safeParse(rawKeyArns);
-    if (!keyArnsResult.success) throw firstIssueError(keyArnsResult.error.issues, `${key}.secretKeyArns`, where);
+    if (!keyArnsResult.success) throw configErrorOf(keyArnsResult.error, `${key}.secretKeyArns`, where);
     const expectedResult = expectedPartitionsSchema.safeParse(rawExpected);
-    if (!expectedResult.success) throw firstIssueError(expectedResult.error.issues, `${key}.expectedPartitions`, where);
+    if (!expectedResult.success) throw configErrorOf(expectedResult.error, `${key}.expectedPartitions`, where);
     const connection = withFile(() => parseClusterConfig(source, key));
 
     let network: ClusterNetwork | null = null;
     if (rawNetwork !== undefined) {
       const networkResult = networkSchema.safeParse(rawNetwork);
-      if (!networkResult.success) throw firstIssueError(networkResult.error.issues, `${key}.network`, where);
+      if (!networkResult.success) throw configErrorOf(networkResult.error, `${key}.network`, where);
       const { subnetIds, ...rest } = networkResult.data;
       if (subnetIds === undefined || subnetIds.length === 0) {
         throw fail(
@@ -391,8 +378,7 @@ const MSK_BROKER_REGION = /\.kafka\.([a-z0-9-]+)\.amazonaws\.com(:\d+)?$/;
  * Lambda timeout. Throws ConfigError naming the key and what to use instead.
  */
 export function checkDeployConfig(config: AppConfig, where: string | null = null): void {
-  const fail = (key: string, message: string): ConfigError =>
-    new ConfigError(key, where === null ? message : `${message} (in ${where})`);
+  const fail = (key: string, message: string): ConfigError => inFile(new ConfigError(key, message), where);
   const ids: [string, string][] = [];
   config.clusters.forEach((cluster, index) => {
     const key = `clusters[${index}]`;
@@ -469,13 +455,6 @@ export function checkDeployConfig(config: AppConfig, where: string | null = null
 }
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
-
-/** The message of a ConfigError without its `config KEY: ` prefix. */
-function stripKey(error: ConfigError): string {
-  const prefix = `config ${error.key}: `;
-  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-}
-
 
 /** Reads and validates a config file; errors name the file and the key. */
 export function loadAppConfig(path: string): AppConfig {
