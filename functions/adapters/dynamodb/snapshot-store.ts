@@ -4,6 +4,7 @@
 // reads every group's window in two paginated Queries. Layout and figures: docs/aws.md.
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Logger, RunRecord, SnapshotStore, WindowSet } from '../../app/ports.js';
+import { runRecordFromStored } from '../../app/run-record.js';
 import { materialize } from '../../app/window-set.js';
 import { StoreError } from '../../core/errors.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../core/types.js';
@@ -33,8 +34,6 @@ const CHUNK_SK = /^([0-9]{15})#([0-9]+)$/;
 interface StoredRun extends RunRecord {
   readonly chunks: number;
 }
-
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
 
 export class DynamoSnapshotStore implements SnapshotStore {
   /** Capacity consumed since construction (the cost bench reads it). */
@@ -116,25 +115,21 @@ export class DynamoSnapshotStore implements SnapshotStore {
   }
 
   private decodeRun(cluster: string, item: Item): StoredRun | null {
-    const timestamp = Number(item[TABLE.sortKey]);
-    const { listed, failed, chunks } = item;
-    if (
-      item.v === ITEM_VERSION &&
-      Number.isSafeInteger(timestamp) &&
-      isStrings(listed) &&
-      isStrings(failed) &&
-      typeof chunks === 'number' &&
-      Number.isSafeInteger(chunks) &&
-      chunks >= 0
-    ) {
-      return { cluster, timestamp, listedGroups: listed, failedGroups: failed, chunks };
+    const { chunks } = item;
+    try {
+      if (item.v !== ITEM_VERSION) throw new Error(`item version ${JSON.stringify(item.v)} is not ${ITEM_VERSION}`);
+      if (typeof chunks !== 'number' || !Number.isSafeInteger(chunks) || chunks < 0) throw new Error('chunks is not a count');
+      const run = runRecordFromStored({ cluster, timestamp: Number(item[TABLE.sortKey]), listedGroups: item.listed, failedGroups: item.failed }, 'run');
+      return { ...run, chunks };
+    } catch (error) {
+      this.options.logger.warn('skipping unreadable run record', {
+        table: this.options.tableName,
+        pk: item[TABLE.partitionKey],
+        sk: item[TABLE.sortKey],
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      return null;
     }
-    this.options.logger.warn('skipping unreadable run record', {
-      table: this.options.tableName,
-      pk: item[TABLE.partitionKey],
-      sk: item[TABLE.sortKey],
-    });
-    return null;
   }
 
   /** Runs newest first (consistent reads: the evaluator starts right after a run record lands). */

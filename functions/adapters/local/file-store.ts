@@ -12,12 +12,12 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AlertState } from '../../core/alert.js';
 import { StoreError } from '../../core/errors.js';
-import { groupSnapshotFromJson, groupSnapshotToJson } from '../../core/serialize.js';
-import type { ClusterSnapshot, GroupSnapshot, GroupStatus } from '../../core/types.js';
+import { alertStateFromJson, fromJson, groupSnapshotFromJson, groupSnapshotToJson } from '../../core/serialize.js';
+import type { ClusterSnapshot, GroupSnapshot } from '../../core/types.js';
+import { alertRecordFromStored, alertRecordOfState } from '../../app/alert-record.js';
 import type { AlertRecord, AlertStateStore, RunRecord, SnapshotStore } from '../../app/ports.js';
-import { runRecordOf, withRun } from '../../app/run-record.js';
+import { runRecordFromStored, runRecordOf, withRun } from '../../app/run-record.js';
 import { mayWrite } from './memory-alert-store.js';
 
 export const STORE_FORMAT = 'lagwatch-local-store';
@@ -74,56 +74,6 @@ function isNotFound(error: unknown): boolean {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const GROUP_STATUSES: readonly GroupStatus[] = ['OK', 'WARNING', 'ERROR', 'NOTFOUND'];
-
-function alertStateFromJson(value: unknown, where: string): AlertState {
-  if (!isRecord(value)) throw new Error(`${where}: not an object`);
-  const text = (key: string): string => {
-    const v = value[key];
-    if (typeof v !== 'string') throw new Error(`${where}.${key}: expected a string`);
-    return v;
-  };
-  const int = (key: string): number => {
-    const v = value[key];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-      throw new Error(`${where}.${key}: expected a non-negative integer`);
-    }
-    return v;
-  };
-  const status = text('status');
-  if (!GROUP_STATUSES.includes(status as GroupStatus)) throw new Error(`${where}.status: unknown status ${status}`);
-  return {
-    cluster: text('cluster'),
-    group: text('group'),
-    status: status as GroupStatus,
-    incidentId: text('incidentId'),
-    team: text('team'),
-    since: int('since'),
-    lastNotified: int('lastNotified'),
-    version: int('version'),
-  };
-}
-
-function stringList(value: unknown, where: string): string[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    throw new Error(`${where}: expected an array of strings`);
-  }
-  return value as string[];
-}
-
-function runRecordFromJson(value: unknown, where: string): RunRecord {
-  if (!isRecord(value)) throw new Error(`${where}: not an object`);
-  const { cluster, timestamp } = value;
-  if (typeof cluster !== 'string') throw new Error(`${where}.cluster: expected a string`);
-  if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp)) throw new Error(`${where}.timestamp: expected an integer`);
-  return {
-    cluster,
-    timestamp,
-    listedGroups: stringList(value.listedGroups, `${where}.listedGroups`),
-    failedGroups: stringList(value.failedGroups, `${where}.failedGroups`),
-  };
 }
 
 /** Serialises async work per key (one file = one key), so read-modify-write never interleaves. */
@@ -381,7 +331,7 @@ export class FileStore implements SnapshotStore, AlertStateStore {
     if (value === undefined) return [];
     if (!isRecord(value) || !Array.isArray(value.runs)) throw this.corrupt(path, 'expected { runs: [...] }');
     try {
-      return (value.runs as unknown[]).map((r, i) => runRecordFromJson(r, `runs[${i}]`));
+      return (value.runs as unknown[]).map((r, i) => runRecordFromStored(fromJson.object(r, `runs[${i}]`), `runs[${i}]`));
     } catch (error) {
       throw this.corrupt(path, error instanceof Error ? error.message : String(error), error);
     }
@@ -488,22 +438,8 @@ export class FileStore implements SnapshotStore, AlertStateStore {
 
 /** An alert file: an AlertRecord, or (files written before the outbox) a bare open AlertState. */
 function alertRecordFromJson(value: unknown): AlertRecord {
-  if (!isRecord(value) || !('revision' in value)) {
-    const state = alertStateFromJson(value, 'alert');
-    return { cluster: state.cluster, group: state.group, state, revision: state.version, runTimestamp: 0, pending: null };
-  }
-  const { cluster, group, revision, runTimestamp, state, pending } = value;
-  if (typeof cluster !== 'string' || typeof group !== 'string') throw new Error('alert.cluster/group: expected strings');
-  if (typeof revision !== 'number' || typeof runTimestamp !== 'number') throw new Error('alert.revision/runTimestamp: expected numbers');
-  if (pending !== null && !(isRecord(pending) && typeof pending.kind === 'string' && typeof pending.text === 'string')) {
-    throw new Error('alert.pending: expected a notification or null');
-  }
-  return {
-    cluster,
-    group,
-    revision,
-    runTimestamp,
-    state: state === null ? null : alertStateFromJson(state, 'alert.state'),
-    pending: pending as AlertRecord['pending'],
-  };
+  const o = fromJson.object(value, 'alert');
+  if (!('revision' in o)) return alertRecordOfState(alertStateFromJson(o, 'alert'));
+  const { cluster, group, revision, runTimestamp, state, pending } = o;
+  return alertRecordFromStored({ cluster: fromJson.text(cluster, 'alert.cluster'), group: fromJson.text(group, 'alert.group'), revision, runTimestamp, state, pending }, 'alert');
 }
