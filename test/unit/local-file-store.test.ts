@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileStore, decodeName, encodeName } from '../../functions/adapters/local/file-store.js';
+import { FileStore } from '../../functions/adapters/local/file-store.js';
+import { decodeName, encodeName } from '../../functions/adapters/local/store-folder.js';
 import type { AlertRecord } from '../../functions/app/ports.js';
 import type { AlertState } from '../../functions/core/alert.js';
 import { StoreError } from '../../functions/core/errors.js';
