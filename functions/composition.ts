@@ -19,7 +19,7 @@ import { ENV, requiredEnv, type Env, type EnvName } from './config/env.js';
 import { parsePolicyConfig } from './config/policy.js';
 import { ConfigError } from './core/errors.js';
 import type { PolicyConfig } from './core/policy.js';
-import { createCollector, createDynamoStores } from './factories.js';
+import { createCollector, createDynamoStores, type DynamoStores } from './factories.js';
 
 export type { Env } from './config/env.js';
 
@@ -58,6 +58,17 @@ const clients = {
   sns: () => (sns ??= new SNSClient({})),
 };
 
+/** What both Lambdas write to: the table's stores and the metrics sink. */
+function storageFromEnv(env: Env, logger: Logger): DynamoStores & { readonly metrics: CloudWatchMetricsSink } {
+  const tableName = requiredEnv(env, ENV.tableName);
+  const namespace = requiredEnv(env, ENV.metricsNamespace);
+  const retentionMs = positiveInt(env, ENV.snapshotRetentionMs);
+  return {
+    ...createDynamoStores(clients.dynamo(), { tableName, retentionMs, logger }),
+    metrics: new CloudWatchMetricsSink(clients.cloudwatch(), { namespace, logger }),
+  };
+}
+
 export interface CollectorApp {
   readonly cluster: ClusterConfig;
   readonly deps: CollectDeps;
@@ -66,15 +77,13 @@ export interface CollectorApp {
 /** Collector Lambda wiring; throws ConfigError naming the env var at cold start. */
 export function collectorFromEnv(env: Env, logger: Logger = jsonLogger()): CollectorApp {
   const cluster = parseClusterConfig(json(env, ENV.clusterConfig), ENV.clusterConfig);
-  const tableName = requiredEnv(env, ENV.tableName);
-  const namespace = requiredEnv(env, ENV.metricsNamespace);
-  const retentionMs = positiveInt(env, ENV.snapshotRetentionMs);
+  const { snapshots, metrics } = storageFromEnv(env, logger);
   return {
     cluster,
     deps: {
       collector: createCollector(cluster, env),
-      store: createDynamoStores(clients.dynamo(), { tableName, retentionMs, logger }).snapshots,
-      metrics: new CloudWatchMetricsSink(clients.cloudwatch(), { namespace, logger }),
+      store: snapshots,
+      metrics,
       logger,
       clock: Date.now,
     },
@@ -112,14 +121,10 @@ export function evaluatorFromEnv(env: Env, logger: Logger = jsonLogger()): Evalu
       .map((name) => name.trim())
       .filter((name) => name !== ''),
   );
-  const tableName = requiredEnv(env, ENV.tableName);
   const topicArn = requiredEnv(env, ENV.alertTopicArn);
-  const namespace = requiredEnv(env, ENV.metricsNamespace);
-  const retentionMs = positiveInt(env, ENV.snapshotRetentionMs);
   const dashboardUrl = dashboardUrls(env);
-  const { snapshots: store, alerts } = createDynamoStores(clients.dynamo(), { tableName, retentionMs, logger });
+  const { snapshots: store, alerts, metrics } = storageFromEnv(env, logger);
   const notifier = new SnsNotifier(clients.sns(), { topicArn });
-  const metrics = new CloudWatchMetricsSink(clients.cloudwatch(), { namespace, logger });
   return {
     clusters,
     policy,
