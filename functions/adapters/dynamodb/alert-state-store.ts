@@ -14,7 +14,7 @@ import { ALERT_TOMBSTONE_TTL_MS, type AlertRecord, type AlertStateStore, type Lo
 import { alertRecordFromStored, alertRecordOfState } from '../../app/alert-record.js';
 import { StoreError } from '../../core/errors.js';
 import { alertStateFromJson } from '../../core/serialize.js';
-import { keys, TABLE } from './table.js';
+import { keys, TABLE, warnUnreadable } from './table.js';
 
 export interface DynamoAlertStateStoreOptions {
   tableName: string;
@@ -104,12 +104,7 @@ export class DynamoAlertStateStore implements AlertStateStore {
         try {
           records.push(decodeAlertItem(cluster, item));
         } catch (error) {
-          this.options.logger.warn('skipping unreadable alert state item', {
-            table: this.options.tableName,
-            pk: item[TABLE.partitionKey],
-            sk: item[TABLE.sortKey],
-            reason: error instanceof Error ? error.message : String(error),
-          });
+          warnUnreadable(this.options.logger, this.options.tableName, 'skipping unreadable alert state item', item, error);
         }
       }
       startKey = response.LastEvaluatedKey;

@@ -10,7 +10,7 @@ import { StoreError } from '../../core/errors.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../core/types.js';
 import { batchPutAll, type BatchWriteOptions } from './batch-write.js';
 import { DEFAULT_MAX_CHUNK_BYTES, joinEntries, packRun, unpackChunkLazily, type DecodedEntry, type LazyEntry } from './snapshot-chunks.js';
-import { emptyUsage, estimateReadUnits, itemSizeBytes, ITEM_VERSION, keys, recordCapacity, TABLE, type CapacityUsage } from './table.js';
+import { emptyUsage, estimateReadUnits, itemSizeBytes, ITEM_VERSION, keys, recordCapacity, TABLE, warnUnreadable, type CapacityUsage } from './table.js';
 
 const MAX_ITEM_BYTES = 400 * 1024;
 
@@ -122,12 +122,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
       const run = runRecordFromStored({ cluster, timestamp: Number(item[TABLE.sortKey]), listedGroups: item.listed, failedGroups: item.failed }, 'run');
       return { ...run, chunks };
     } catch (error) {
-      this.options.logger.warn('skipping unreadable run record', {
-        table: this.options.tableName,
-        pk: item[TABLE.partitionKey],
-        sk: item[TABLE.sortKey],
-        reason: error instanceof Error ? error.message : String(error),
-      });
+      warnUnreadable(this.options.logger, this.options.tableName, 'skipping unreadable run record', item, error);
       return null;
     }
   }
