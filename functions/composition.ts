@@ -1,10 +1,10 @@
 // The one composition root for the Lambdas: reads the environment once (cold start), creates the
 // AWS SDK clients (module scope, so warm invocations reuse their connections) and wires the adapters
-// to the application functions. Nothing else in functions/ creates an SDK or kafkajs client.
-// The adapters every entry builds alike (collector, secrets reader, DynamoDB stores) come from
-// functions/factories.ts; the local CLI wires them with local adapters (functions/local/), and the
-// Slack forwarder has its own small root (functions/forwarder-composition.ts), so its bundle carries
-// one SDK client instead of kafkajs, zod and every client here.
+// to the application functions. What other entries build alike comes from shared factories: the
+// collector and the secrets reader (functions/factories.ts), the DynamoDB stores
+// (adapters/dynamodb/dynamo-stores.ts). The local CLI wires those with local adapters
+// (functions/local/); the Slack forwarder has its own small root (functions/forwarder-composition.ts),
+// so its bundle carries one SDK client instead of kafkajs, zod and every client here.
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -19,7 +19,8 @@ import { ENV, requiredEnv, type Env, type EnvName } from './config/env.js';
 import { parsePolicyConfig } from './config/policy.js';
 import { ConfigError } from './core/errors.js';
 import type { PolicyConfig } from './core/policy.js';
-import { createCollector, createDynamoStores, type DynamoStores } from './factories.js';
+import { createDynamoStores, type DynamoStores } from './adapters/dynamodb/dynamo-stores.js';
+import { createCollector } from './factories.js';
 
 export type { Env } from './config/env.js';
 

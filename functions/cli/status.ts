@@ -5,6 +5,7 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MemoryAlertStateStore } from '../adapters/local/memory-alert-store.js';
+import { createDynamoStores } from '../adapters/dynamodb/dynamo-stores.js';
 import { TABLE, snapshotRetentionMs } from '../adapters/dynamodb/table.js';
 import { runEvaluation } from '../app/evaluate.js';
 import type { Logger } from '../app/ports.js';
@@ -12,7 +13,6 @@ import { parsePolicyConfig } from '../config/policy.js';
 import { LagwatchError, StoreError } from '../core/errors.js';
 import type { PolicyConfig } from '../core/policy.js';
 import type { GroupVerdict } from '../core/types.js';
-import { createDynamoStores } from '../factories.js';
 import { UsageError, exitOnUsageError, parseCommandArgs, positiveNumber } from '../local/cli-args.js';
 import { loadLocalConfig } from '../local/local-config.js';
 import { createLineLogger } from '../local/local-mode.js';
