@@ -13,7 +13,8 @@
 // Closing an incident writes a tombstone, not a delete, so a late evaluator cannot reopen it.
 // The rare duplicate: a run that published but crashed before clearing, or two runs flushing the
 // same pending message at once (docs/aws.md § "Alert delivery").
-import type { AlertState, Notification } from '../core/alert.js';
+import type { AlertState } from '../core/alert.js';
+import type { Notification } from '../core/notification.js';
 import { decideAlert } from '../core/alert.js';
 import { errorSummary } from '../core/errors.js';
 import { evaluateGroup, notFoundVerdict } from '../core/group.js';
@@ -176,7 +177,6 @@ export async function runEvaluation(
         cluster,
         stage: 'evaluator',
         durationMs,
-        failures: stale ? 1 : 0,
         groupFailures: failures.length,
         timestamp: now,
         notificationsSent: notifications.length,

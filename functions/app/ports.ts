@@ -2,7 +2,8 @@
 // DynamoDB, SNS, CloudWatch, local files, console) implement them; only the composition root
 // (functions/composition.ts) and the local CLI build concrete ones.
 import type { ClusterSnapshot, GroupSnapshot } from '../core/types.js';
-import type { AlertState, Notification } from '../core/alert.js';
+import type { AlertState } from '../core/alert.js';
+import type { Notification } from '../core/notification.js';
 import type { MetricDatum } from '../core/metrics.js';
 
 /** Reads one snapshot of a cluster's consumer groups. Implemented with kafkajs today. */

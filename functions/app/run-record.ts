@@ -1,5 +1,6 @@
 // The run record of a collection run, and a store's list of runs with one more: shared by the local
 // stores (file and memory), which keep their runs as a list sorted oldest first.
+import { fromJson } from '../core/serialize.js';
 import type { ClusterSnapshot } from '../core/types.js';
 import type { RunRecord } from './ports.js';
 
@@ -15,4 +16,15 @@ export function runRecordOf(snapshot: ClusterSnapshot): RunRecord {
 /** `runs` with `run` in its place, oldest first; a retried run (same timestamp) replaces itself. */
 export function withRun(runs: readonly RunRecord[], run: RunRecord): RunRecord[] {
   return [...runs.filter((r) => r.timestamp !== run.timestamp), run].sort((a, b) => a.timestamp - b.timestamp);
+}
+
+/** The one decoder of a stored run record (file and DynamoDB stores), from its fields as the store
+ * kept them; throws InputError naming the field under `where`. */
+export function runRecordFromStored(stored: Readonly<Partial<Record<'cluster' | 'timestamp' | 'listedGroups' | 'failedGroups', unknown>>>, where: string): RunRecord {
+  return {
+    cluster: fromJson.text(stored.cluster, `${where}.cluster`),
+    timestamp: fromJson.time(stored.timestamp, `${where}.timestamp`),
+    listedGroups: fromJson.strings(stored.listedGroups, `${where}.listedGroups`),
+    failedGroups: fromJson.strings(stored.failedGroups, `${where}.failedGroups`),
+  };
 }

@@ -5,8 +5,7 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MemoryAlertStateStore } from '../adapters/local/memory-alert-store.js';
-import { DynamoAlertStateStore } from '../adapters/dynamodb/alert-state-store.js';
-import { DynamoSnapshotStore } from '../adapters/dynamodb/snapshot-store.js';
+import { createDynamoStores } from '../adapters/dynamodb/dynamo-stores.js';
 import { TABLE, snapshotRetentionMs } from '../adapters/dynamodb/table.js';
 import { runEvaluation } from '../app/evaluate.js';
 import type { Logger } from '../app/ports.js';
@@ -54,8 +53,11 @@ export async function readStatus(input: {
   readonly logger: Logger;
 }): Promise<ClusterStatus[]> {
   const { client, tableName, policy, snapshotIntervalMs, logger } = input;
-  const snapshots = new DynamoSnapshotStore(client, { tableName, retentionMs: snapshotRetentionMs(policy.defaults.windowSize, snapshotIntervalMs), logger });
-  const stored = new DynamoAlertStateStore(client, { tableName, logger });
+  const { snapshots, alerts: stored } = createDynamoStores(client, {
+    tableName,
+    retentionMs: snapshotRetentionMs(policy.defaults.windowSize, snapshotIntervalMs),
+    logger,
+  });
   const out: ClusterStatus[] = [];
   for (const cluster of input.clusters) {
     const [run, records] = await Promise.all([snapshots.latestRun(cluster), stored.list(cluster)]);

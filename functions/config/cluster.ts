@@ -3,6 +3,7 @@
 // inline: a SASL password comes from an env var or a Secrets Manager secret the adapter resolves.
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { configErrorOf } from './config-error.js';
 import { compilePattern } from '../core/policy.js';
 
 const HOST_PORT = /^[^\s:/]+:[0-9]{1,5}$/;
@@ -128,37 +129,10 @@ export const clustersConfigSchema = z
 
 export type ClustersConfig = z.infer<typeof clustersConfigSchema>;
 
-/** `clusters[0].sasl.mechanism` from a zod path, prefixed. */
-export function configKey(prefix: string, path: readonly PropertyKey[]): string {
-  let key = prefix;
-  for (const part of path) {
-    if (typeof part === 'number') key += `[${part}]`;
-    else key += key === '' ? String(part) : `.${String(part)}`;
-  }
-  return key || '(root)';
-}
-
-function firstIssue(error: z.ZodError, prefix: string): ConfigError {
-  const issue = error.issues[0];
-  if (!issue) return new ConfigError(prefix || '(root)', 'invalid');
-  let path = issue.path;
-  let message = issue.message;
-  // An unknown SASL mechanism: name the discriminator key and the accepted values.
-  if (issue.code === 'invalid_union' && 'discriminator' in issue && typeof issue.discriminator === 'string') {
-    if (path[path.length - 1] !== issue.discriminator) path = [...path, issue.discriminator];
-    message = 'must be one of plain, scram-sha-256, scram-sha-512, aws-msk-iam';
-  }
-  if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) {
-    path = [...path, issue.keys[0]];
-    message = 'is not a known key (check the spelling)';
-  }
-  return new ConfigError(configKey(prefix, path), message, { cause: error });
-}
-
 /** Validates one cluster's config; `keyPrefix` names it in errors (e.g. `clusters[2]`). */
 export function parseClusterConfig(value: unknown, keyPrefix = 'cluster'): ClusterConfig {
   const result = clusterConfigSchema.safeParse(value);
-  if (!result.success) throw firstIssue(result.error, keyPrefix);
+  if (!result.success) throw configErrorOf(result.error, keyPrefix);
   return result.data;
 }
 
@@ -170,7 +144,7 @@ export function parseClustersConfig(value: unknown): ClusterConfig[] {
       ? { clusters: [value] }
       : value;
   const result = clustersConfigSchema.safeParse(wrapped);
-  if (!result.success) throw firstIssue(result.error, '');
+  if (!result.success) throw configErrorOf(result.error, '');
   return result.data.clusters;
 }
 

@@ -205,17 +205,17 @@ export function clusterMetrics(cluster: string, verdicts: readonly GroupVerdict[
   }));
 }
 
-export interface RunMetricsInput {
+interface RunMetricsBase {
   readonly cluster: string;
-  readonly stage: 'collector' | 'evaluator';
   readonly durationMs: number;
-  readonly failures: number;
   readonly groupFailures: number;
   readonly timestamp: number;
-  readonly snapshotsWritten?: number;
-  readonly notificationsSent?: number;
-  readonly notificationFailures?: number;
 }
+
+/** Each stage names only the counters it publishes (a run failure is a collector metric only). */
+export type RunMetricsInput =
+  | (RunMetricsBase & { readonly stage: 'collector'; readonly failures: number; readonly snapshotsWritten?: number })
+  | (RunMetricsBase & { readonly stage: 'evaluator'; readonly notificationsSent?: number; readonly notificationFailures?: number });
 
 /**
  * Self-health of one collector or evaluator run. Durations and SnapshotsWritten every run; counters

@@ -2,6 +2,7 @@
 // webhook URL read from a Secrets Manager secret on moto.
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createSecretReader } from '../../functions/adapters/secrets/secret-reader.js';
 import { forwardSnsEventToSlack, resolveSlackWebhookUrl } from '../../functions/adapters/slack/slack-forwarder.js';
 import { toChatbotNotification } from '../../functions/adapters/sns/chatbot-message.js';
 import { buildNotification } from '../../functions/core/alert-message.js';
@@ -92,9 +93,10 @@ describe('resolveSlackWebhookUrl', () => {
     const plain = await clients.secrets.send(new CreateSecretCommand({ Name: 'slack-plain', SecretString: 'https://hooks.slack.com/services/A/B/C' }));
     const json = await clients.secrets.send(new CreateSecretCommand({ Name: 'slack-json', SecretString: '{"webhookUrl":"https://hooks.slack.com/services/D/E/F"}' }));
     const bad = await clients.secrets.send(new CreateSecretCommand({ Name: 'slack-bad', SecretString: 'not a url' }));
-    expect(await resolveSlackWebhookUrl(clients.secrets, plain.ARN ?? '')).toBe('https://hooks.slack.com/services/A/B/C');
-    expect(await resolveSlackWebhookUrl(clients.secrets, json.ARN ?? '')).toBe('https://hooks.slack.com/services/D/E/F');
-    const error = await resolveSlackWebhookUrl(clients.secrets, bad.ARN ?? '').catch((e: unknown) => e);
+    const readSecret = createSecretReader(() => clients.secrets);
+    expect(await resolveSlackWebhookUrl(readSecret, plain.ARN ?? '')).toBe('https://hooks.slack.com/services/A/B/C');
+    expect(await resolveSlackWebhookUrl(readSecret, json.ARN ?? '')).toBe('https://hooks.slack.com/services/D/E/F');
+    const error = await resolveSlackWebhookUrl(readSecret, bad.ARN ?? '').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain('slack-bad');
   });

@@ -4,7 +4,7 @@ import { CreateTopicCommand, GetSubscriptionAttributesCommand, SubscribeCommand 
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isChatbotNotification, toChatbotNotification } from '../../functions/adapters/sns/chatbot-message.js';
 import { snsSubject, SnsNotifier } from '../../functions/adapters/sns/sns-notifier.js';
-import type { Notification } from '../../functions/core/alert.js';
+import type { Notification } from '../../functions/core/notification.js';
 import { DeliveryError } from '../../functions/core/errors.js';
 import { awsClients } from './aws-clients.js';
 import { startHttpReceiver, type HttpReceiver } from './http-receiver.js';

@@ -123,6 +123,11 @@ describe('buildKafkaConfig', () => {
     ).rejects.toThrow(/clusters\[0\]\.sasl\.passwordSecretArn: cannot read secret .*AccessDenied/);
   });
 
+  it('names the key when a collector was built without the secrets reader (every entry builds it with createCollector)', async () => {
+    const cluster = parseClusterConfig({ ...base, tls: { key: ARN, cert: ARN } });
+    await expect(buildKafkaConfig(cluster, {}, 'clusters[0]')).rejects.toThrow(/clusters\[0\]\.tls\.(key|cert): cannot read secret .*no secrets reader/);
+  });
+
   it('signs MSK IAM tokens through oauthbearer on every authentication', async () => {
     const cluster = parseClusterConfig({ ...base, tls: true, sasl: { mechanism: 'aws-msk-iam', region: 'eu-west-1' } });
     let n = 0;

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleNotifier, fanOutNotifier, formatNotification } from '../../functions/adapters/local/console-notifier.js';
 import { createWebhookNotifier, slackBody } from '../../functions/adapters/local/webhook-notifier.js';
-import type { Notification } from '../../functions/core/alert.js';
+import type { Notification } from '../../functions/core/notification.js';
 import { DeliveryError } from '../../functions/core/errors.js';
 
 const notification: Notification = {

@@ -4,12 +4,13 @@
 // reads every group's window in two paginated Queries. Layout and figures: docs/aws.md.
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Logger, RunRecord, SnapshotStore, WindowSet } from '../../app/ports.js';
+import { runRecordFromStored } from '../../app/run-record.js';
 import { materialize } from '../../app/window-set.js';
 import { errorSummary, StoreError } from '../../core/errors.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../core/types.js';
 import { batchPutAll, type BatchWriteOptions } from './batch-write.js';
 import { DEFAULT_MAX_CHUNK_BYTES, joinEntries, packRun, unpackChunkLazily, type DecodedEntry, type LazyEntry } from './snapshot-chunks.js';
-import { itemSizeBytes, ITEM_VERSION, keys, TABLE } from './table.js';
+import { itemSizeBytes, ITEM_VERSION, keys, TABLE, warnUnreadable } from './table.js';
 
 const MAX_ITEM_BYTES = 400 * 1024;
 
@@ -31,11 +32,8 @@ const CHUNK_SK = /^([0-9]{15})#([0-9]+)$/;
 
 /** A run record as stored: the RunRecord plus how many chunks hold its snapshots. */
 interface StoredRun extends RunRecord {
-  /** null for a record that does not say (written before chunking): its snapshots cannot be read. */
-  readonly chunks: number | null;
+  readonly chunks: number;
 }
-
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
 
 export class DynamoSnapshotStore implements SnapshotStore {
   private readonly maxChunkBytes: number;
@@ -106,28 +104,20 @@ export class DynamoSnapshotStore implements SnapshotStore {
   }
 
   private decodeRun(cluster: string, item: Item): StoredRun | null {
-    const timestamp = Number(item[TABLE.sortKey]);
-    const { listed, failed, chunks } = item;
-    const chunkCount = chunks === undefined ? null : chunks;
-    if (
-      item.v === ITEM_VERSION &&
-      Number.isSafeInteger(timestamp) &&
-      isStrings(listed) &&
-      isStrings(failed) &&
-      (chunkCount === null || (typeof chunkCount === 'number' && Number.isSafeInteger(chunkCount) && chunkCount >= 0))
-    ) {
-      return { cluster, timestamp, listedGroups: listed, failedGroups: failed, chunks: chunkCount };
+    const { chunks } = item;
+    try {
+      if (item.v !== ITEM_VERSION) throw new Error(`item version ${JSON.stringify(item.v)} is not ${ITEM_VERSION}`);
+      if (typeof chunks !== 'number' || !Number.isSafeInteger(chunks) || chunks < 0) throw new Error('chunks is not a count');
+      const run = runRecordFromStored({ cluster, timestamp: Number(item[TABLE.sortKey]), listedGroups: item.listed, failedGroups: item.failed }, 'run');
+      return { ...run, chunks };
+    } catch (error) {
+      warnUnreadable(this.options.logger, this.options.tableName, 'skipping unreadable run record', item, error);
+      return null;
     }
-    this.options.logger.warn('skipping unreadable run record', {
-      table: this.options.tableName,
-      pk: item[TABLE.partitionKey],
-      sk: item[TABLE.sortKey],
-    });
-    return null;
   }
 
   /** Runs newest first (consistent reads: the evaluator starts right after a run record lands). */
-  private async newestRuns(cluster: string, from: number, to: number, limit: number, withChunks: boolean): Promise<StoredRun[]> {
+  private async newestRuns(cluster: string, from: number, to: number, limit: number): Promise<StoredRun[]> {
     const runs: StoredRun[] = [];
     await this.query(
       {
@@ -141,7 +131,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
       `could not read the runs of cluster ${cluster}`,
       (item) => {
         const run = this.decodeRun(cluster, item);
-        if (run !== null && (!withChunks || run.chunks !== null)) runs.push(run);
+        if (run !== null) runs.push(run);
       },
       () => runs.length >= limit,
     );
@@ -149,7 +139,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
   }
 
   async latestRun(cluster: string): Promise<RunRecord | null> {
-    const [run] = await this.newestRuns(cluster, 0, Number.MAX_SAFE_INTEGER, 1, false);
+    const [run] = await this.newestRuns(cluster, 0, Number.MAX_SAFE_INTEGER, 1);
     if (run === undefined) return null;
     return { cluster, timestamp: run.timestamp, listedGroups: run.listedGroups, failedGroups: run.failedGroups };
   }
@@ -161,11 +151,11 @@ export class DynamoSnapshotStore implements SnapshotStore {
   async openWindows(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<WindowSet> {
     const empty: WindowSet = { groups: new Set(), take: () => [] };
     if (options.limit <= 0 || options.notBefore > options.now) return empty;
-    const runs = (await this.newestRuns(cluster, options.notBefore, options.now, options.limit, true)).slice(0, options.limit);
+    const runs = (await this.newestRuns(cluster, options.notBefore, options.now, options.limit)).slice(0, options.limit);
     const oldest = runs[runs.length - 1];
     const newest = runs[0];
     if (oldest === undefined || newest === undefined) return empty;
-    const chunkCount = new Map(runs.map((r) => [r.timestamp, r.chunks ?? 0]));
+    const chunkCount = new Map(runs.map((r) => [r.timestamp, r.chunks]));
 
     // group → run timestamp → its entries there, still undecoded (a group split across chunks has several).
     const entries = new Map<string, Map<number, { entry: LazyEntry; sk: string }[]>>();
@@ -215,7 +205,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
     const oldestFirst = [...runs].reverse();
     for (const run of oldestFirst) {
       const read = seen.get(run.timestamp)?.size ?? 0;
-      if (read < (run.chunks ?? 0)) {
+      if (read < run.chunks) {
         warn('some snapshot chunks of a run could not be read; its groups there are left out', { timestamp: run.timestamp, chunks: run.chunks, read });
       }
     }

@@ -8,6 +8,7 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import type { Logger } from '../../app/ports.js';
 
 export const TABLE = {
   partitionKey: 'pk',
@@ -99,4 +100,9 @@ function valueSize(value: unknown): number {
     return 3 + Object.entries(value).reduce((sum, [k, v]) => sum + 1 + Buffer.byteLength(k) + valueSize(v), 0);
   }
   return 0;
+}
+
+/** Logs an item a reader skips, with its key and why: one bad item never fails a whole read. */
+export function warnUnreadable(logger: Logger, table: string, message: string, item: Record<string, unknown>, error: unknown): void {
+  logger.warn(message, { table, pk: item[TABLE.partitionKey], sk: item[TABLE.sortKey], reason: error instanceof Error ? error.message : String(error) });
 }

@@ -1,6 +1,6 @@
 // Posts notifications to a Slack-compatible incoming webhook: `{ text, blocks }` (slack-message.ts,
 // the same builder the Slack forwarder Lambda uses).
-import type { Notification } from '../../core/alert.js';
+import type { Notification } from '../../core/notification.js';
 import { DeliveryError } from '../../core/errors.js';
 import { truncate } from '../../core/format.js';
 import type { Notifier } from '../../app/ports.js';

@@ -1,9 +1,9 @@
 // For teams without Amazon Q Developer in chat applications: a Lambda subscribed to the alert topic
 // posts each message to a Slack incoming webhook. A non-2xx answer throws so Lambda retries the event.
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSEvent, SNSEventRecord } from 'aws-lambda';
 import { ConfigError, DeliveryError } from '../../core/errors.js';
 import { truncate } from '../../core/format.js';
+import type { ReadSecret } from '../secrets/secret-reader.js';
 import { escapeSlackText, isChatbotNotification } from '../sns/chatbot-message.js';
 import { slackMessage, type SlackMessage } from './slack-message.js';
 
@@ -57,9 +57,8 @@ export async function forwardSnsEventToSlack(
 }
 
 /** Reads the webhook URL from a Secrets Manager secret: either the URL itself or JSON `{"webhookUrl": "..."}`. */
-export async function resolveSlackWebhookUrl(client: SecretsManagerClient, secretId: string): Promise<string> {
-  const response = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-  const raw = (response.SecretString ?? '').trim();
+export async function resolveSlackWebhookUrl(readSecret: ReadSecret, secretId: string): Promise<string> {
+  const raw = (await readSecret(secretId)).trim();
   let url = raw;
   if (raw.startsWith('{')) {
     try {

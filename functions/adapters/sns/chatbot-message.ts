@@ -2,7 +2,7 @@
 // from a core Notification. Schema: docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html
 // (version "1.0", source "custom", content.textType "client-markdown"). Rendered texts are escaped
 // for Slack (escapeSlackText); additionalContext and keywords are data, kept as they are.
-import type { Notification } from '../../core/alert.js';
+import type { Notification } from '../../core/notification.js';
 import { truncate } from '../../core/format.js';
 
 export interface ChatbotNotification {

@@ -3,7 +3,7 @@
 // forwarder) get the custom-notification JSON. Message attributes let filter policies route per team.
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
 import type { Notifier } from '../../app/ports.js';
-import type { Notification } from '../../core/alert.js';
+import type { Notification } from '../../core/notification.js';
 import { DeliveryError, errorSummary } from '../../core/errors.js';
 import { toChatbotNotification } from './chatbot-message.js';
 

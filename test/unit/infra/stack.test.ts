@@ -2,7 +2,8 @@
 // (and variations). Functions use the inline stub here; test/unit/infra/synth.test.ts bundles for real.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_EXPECTED_PARTITIONS, evaluatorMemoryMb, parseAppConfig } from '../../../functions/config/app-config.js';
+import { DEFAULT_EXPECTED_PARTITIONS, parseAppConfig } from '../../../functions/config/app-config.js';
+import { evaluatorMemoryMb } from '../../../functions/config/deployment.js';
 import { ENV } from '../../../functions/config/env.js';
 import { METRIC, METRICS_NAMESPACE } from '../../../functions/core/metrics.js';
 import { TABLE } from '../../../functions/adapters/dynamodb/table.js';
