@@ -8,6 +8,7 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { isWholeCluster, shardLabel, WHOLE_CLUSTER, type Shard } from '../../core/shard.js';
 
 export const TABLE = {
   partitionKey: 'pk',
@@ -37,16 +38,23 @@ export function padTimestamp(ms: number): string {
   return String(Math.max(0, Math.trunc(ms))).padStart(TS_DIGITS, '0');
 }
 
+/** `#1of4` after the cluster for one shard of a sharded cluster; nothing for the whole cluster, so
+ * `shards: 1` keeps the keys it always had (and its stored windows). `#` never occurs in an encoded
+ * cluster name, so the suffix cannot collide with one. */
+function shardSuffix(shard: Shard): string {
+  return isWholeCluster(shard) ? '' : `#${shardLabel(shard)}`;
+}
+
 export const keys = {
-  /** All snapshot chunks of a cluster: one item per (snapshot time, chunk). */
-  snapshotPk: (cluster: string) => `S#${encodeURIComponent(cluster)}`,
+  /** All snapshot chunks of a cluster (of one shard): one item per (snapshot time, chunk). */
+  snapshotPk: (cluster: string, shard: Shard = WHOLE_CLUSTER) => `S#${encodeURIComponent(cluster)}${shardSuffix(shard)}`,
   snapshotSk: (timestamp: number, chunk: number) => `${padTimestamp(timestamp)}#${String(chunk).padStart(CHUNK_DIGITS, '0')}`,
   /** Lowest chunk sort key at `timestamp` (inclusive). */
   snapshotSkFrom: (timestamp: number) => `${padTimestamp(timestamp)}#`,
   /** Above every chunk sort key at `timestamp`. */
   snapshotSkTo: (timestamp: number) => `${padTimestamp(timestamp)}#\uffff`,
-  /** Run records: the evaluator's stream filter matches this prefix (infra/constructs/evaluator.ts). */
-  runPk: (cluster: string) => `R#${encodeURIComponent(cluster)}`,
+  /** Run records (of one shard): the evaluator's stream filter matches this prefix (infra/constructs/evaluator.ts). */
+  runPk: (cluster: string, shard: Shard = WHOLE_CLUSTER) => `R#${encodeURIComponent(cluster)}${shardSuffix(shard)}`,
   runSk: (timestamp: number) => padTimestamp(timestamp),
   alertPk: (cluster: string) => `A#${encodeURIComponent(cluster)}`,
 } as const;
