@@ -108,6 +108,8 @@ describe(`shards: 2 on Kafka ${version}`, () => {
     }
     // No whole-cluster run is written for a sharded cluster.
     expect(await store.latestRun(cluster.name)).toBeNull();
+    // Asked for no shard (local mode, one process), the same collector reads every group.
+    expect([...(await collector.collect(T0 - INTERVAL)).listedGroups].sort()).toEqual([stopped0, healthy0, deleted1, healthy1].sort());
 
     // stopped0 (shard 0) and deleted1 (shard 1) have no consumers while messages arrive.
     let last = new Map<number, EvaluationResult>();
