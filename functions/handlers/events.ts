@@ -1,9 +1,9 @@
 // The Lambda events lagwatch receives, read defensively: a malformed event names what is wrong
 // instead of failing somewhere deeper.
 import type { DynamoDBRecord } from 'aws-lambda';
-import { keys, TABLE } from '../adapters/dynamodb/table.js';
+import { keys, parseRunPk, TABLE } from '../adapters/dynamodb/table.js';
 import { InputError } from '../core/errors.js';
-import { checkShard, isWholeCluster, parseShardLabel, shardLabel, WHOLE_CLUSTER, type Shard } from '../core/shard.js';
+import { checkShard, isWholeCluster, shardLabel, WHOLE_CLUSTER, type Shard } from '../core/shard.js';
 
 /** What EventBridge Scheduler sends the collector (infra/constructs/collector.ts builds it). A
  * sharded cluster (`shards` > 1) has one schedule per shard, each naming its shard; the shard
@@ -61,18 +61,11 @@ export interface RunArrival {
 export function runArrival(record: DynamoDBRecord): RunArrival | null {
   const pk = record.dynamodb?.Keys?.[TABLE.partitionKey]?.S;
   const sk = record.dynamodb?.Keys?.[TABLE.sortKey]?.S;
-  if (pk === undefined || sk === undefined || !pk.startsWith('R#')) return null;
-  const [encoded = '', label, ...rest] = pk.slice(2).split('#');
-  const shard = label === undefined ? WHOLE_CLUSTER : parseShardLabel(label);
-  if (shard === null || rest.length > 0) return null;
-  let cluster: string;
-  try {
-    cluster = decodeURIComponent(encoded);
-  } catch {
-    return null;
-  }
+  const run = pk === undefined ? null : parseRunPk(pk);
+  if (run === null || sk === undefined) return null;
+  const { cluster, shard } = run;
   const timestamp = Number(sk);
   // Round trip through the store's own key functions, so a layout change cannot be misread.
-  if (keys.runPk(cluster, shard) !== pk || !Number.isSafeInteger(timestamp) || keys.runSk(timestamp) !== sk) return null;
+  if (!Number.isSafeInteger(timestamp) || keys.runSk(timestamp) !== sk) return null;
   return { cluster, timestamp, sequenceNumber: record.dynamodb?.SequenceNumber ?? '', ...(isWholeCluster(shard) ? {} : { shard }) };
 }

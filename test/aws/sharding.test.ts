@@ -13,6 +13,7 @@ import { DEFAULT_POLICY } from '../../functions/core/policy.js';
 import { shardOf, type Shard } from '../../functions/core/shard.js';
 import type { ClusterSnapshot } from '../../functions/core/types.js';
 import { clusterSnapshot, MINUTE, RecordingLogger, RecordingMetrics, RecordingNotifier, stuckGroup } from '../unit/app-fakes.js';
+import { runLagwatch } from '../support/lagwatch-process.js';
 import { awsClients, freshTable } from './aws-clients.js';
 
 const clients = awsClients(inject('motoEndpoint'));
@@ -150,5 +151,16 @@ describe('runEvaluation per shard on DynamoDB', () => {
     expect(result.notifications.map((n) => [n.kind, n.group])).toEqual([['gone', 'search']]);
     const open = (await alerts.list(cluster)).filter((r) => r.state !== null).map((r) => r.group);
     expect(open).toEqual(['orders']);
+
+    // `lagwatch status` finds the shard count in the table and judges every shard, read-only.
+    const env = { AWS_ENDPOINT_URL: inject('motoEndpoint'), AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
+    const out = await runLagwatch(['status', '--table', tableName, '--cluster', cluster, '--json'], env);
+    expect(out.code, out.stderr).toBe(0);
+    const [status] = JSON.parse(out.stdout) as { cluster: string; shards?: number; listedGroups: number; runAt: string; groups: { group: string; status: string }[] }[];
+    expect(status).toMatchObject({ cluster, shards: 2, listedGroups: 1, runAt: new Date(t).toISOString() });
+    expect(status!.groups.map((g) => `${g.group}:${g.status}`)).toEqual(['orders:ERROR']);
+    // Every cluster the scan finds is a cluster name, never a key's shard suffix.
+    const all = await runLagwatch(['status', '--table', tableName, '--json'], env);
+    expect((JSON.parse(all.stdout) as { cluster: string }[]).map((c) => c.cluster)).toEqual(['eval', 'forged', 'keys', 'reads']);
   });
 });

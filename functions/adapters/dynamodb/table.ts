@@ -8,7 +8,7 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { isWholeCluster, shardLabel, WHOLE_CLUSTER, type Shard } from '../../core/shard.js';
+import { isWholeCluster, parseShardLabel, shardLabel, WHOLE_CLUSTER, type Shard } from '../../core/shard.js';
 
 export const TABLE = {
   partitionKey: 'pk',
@@ -58,6 +58,22 @@ export const keys = {
   runSk: (timestamp: number) => padTimestamp(timestamp),
   alertPk: (cluster: string) => `A#${encodeURIComponent(cluster)}`,
 } as const;
+
+/** The cluster and shard a run record's partition key names (keys.runPk read back); null for any
+ * other key. Round-trips through keys.runPk, so a layout change cannot be misread. */
+export function parseRunPk(pk: string): { cluster: string; shard: Shard } | null {
+  if (!pk.startsWith('R#')) return null;
+  const [encoded = '', label, ...rest] = pk.slice(2).split('#');
+  const shard = label === undefined ? WHOLE_CLUSTER : parseShardLabel(label);
+  if (shard === null || rest.length > 0) return null;
+  let cluster: string;
+  try {
+    cluster = decodeURIComponent(encoded);
+  } catch {
+    return null;
+  }
+  return keys.runPk(cluster, shard) === pk ? { cluster, shard } : null;
+}
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
