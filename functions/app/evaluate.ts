@@ -100,14 +100,7 @@ export const DEADLINE_RESERVE_MS = 5_000;
 
 export async function runEvaluation(
   deps: EvaluateDeps,
-  input: {
-    cluster: string;
-    now: number;
-    /** deps.clock() time by which the invocation must end (Lambda's timeout). */
-    deadline?: number;
-    /** The shard whose run landed; absent for the whole cluster. */
-    shard?: Shard;
-  },
+  input: { cluster: string; now: number; /** deps.clock() time by which the invocation must end (Lambda's timeout). */ deadline?: number; /** The shard whose run landed; absent for the whole cluster. */ shard?: Shard },
 ): Promise<EvaluationResult> {
   const { cluster, now } = input;
   const shard = input.shard ?? WHOLE_CLUSTER;
