@@ -14,7 +14,7 @@ import { SnsNotifier } from './adapters/sns/sns-notifier.js';
 import type { CollectDeps } from './app/collect.js';
 import type { EvaluateDeps } from './app/evaluate.js';
 import type { Logger } from './app/ports.js';
-import { parseClusterConfig, type ClusterConfig } from './config/cluster.js';
+import { MAX_SHARDS, parseClusterConfig, type ClusterConfig } from './config/cluster.js';
 import { ENV, requiredEnv, type Env, type EnvName } from './config/env.js';
 import { parsePolicyConfig } from './config/policy.js';
 import { ConfigError } from './core/errors.js';
@@ -93,6 +93,8 @@ export function collectorFromEnv(env: Env, logger: Logger = jsonLogger()): Colle
 
 export interface EvaluatorApp {
   readonly clusters: ReadonlySet<string>;
+  /** The cluster's `shards` (1 unless ENV.clusterShards says otherwise). */
+  shardsOf(cluster: string): number;
   readonly policy: PolicyConfig;
   /** Dependencies for one cluster's evaluation (its dashboard URL goes into its alerts). */
   depsFor(cluster: string): EvaluateDeps;
@@ -111,6 +113,20 @@ function dashboardUrls(env: Env): (cluster: string) => string | null {
   return (cluster) => (typeof urls[cluster] === 'string' ? urls[cluster] : null);
 }
 
+/** `{"big": 4}`: the clusters split into more than one shard; unset or empty when none is. */
+function clusterShards(env: Env): (cluster: string) => number {
+  if ((env[ENV.clusterShards]?.trim() ?? '') === '') return () => 1;
+  const map = json(env, ENV.clusterShards);
+  const valid =
+    map !== null &&
+    typeof map === 'object' &&
+    !Array.isArray(map) &&
+    Object.values(map).every((n) => Number.isSafeInteger(n) && (n as number) >= 1 && (n as number) <= MAX_SHARDS);
+  if (!valid) throw new ConfigError(ENV.clusterShards, `must be a JSON object of cluster name → shards (an integer 1..${MAX_SHARDS})`);
+  const shards = map as Record<string, number>;
+  return (cluster) => (Object.hasOwn(shards, cluster) ? (shards[cluster] ?? 1) : 1);
+}
+
 /** Evaluator Lambda wiring; throws ConfigError naming the env var at cold start. */
 export function evaluatorFromEnv(env: Env, logger: Logger = jsonLogger()): EvaluatorApp {
   const snapshotIntervalMs = positiveInt(env, ENV.snapshotIntervalMs);
@@ -124,10 +140,12 @@ export function evaluatorFromEnv(env: Env, logger: Logger = jsonLogger()): Evalu
   );
   const topicArn = requiredEnv(env, ENV.alertTopicArn);
   const dashboardUrl = dashboardUrls(env);
+  const shardsOf = clusterShards(env);
   const { snapshots: store, alerts, metrics } = storageFromEnv(env, logger);
   const notifier = new SnsNotifier(clients.sns(), { topicArn });
   return {
     clusters,
+    shardsOf,
     policy,
     depsFor: (cluster) => ({
       store,

@@ -8,6 +8,10 @@ import { compilePattern } from '../core/policy.js';
 
 const HOST_PORT = /^[^\s:/]+:[0-9]{1,5}$/;
 
+/** A sanity bound on `shards`: 64 shards at one shard's measured ceiling is far past any cluster
+ * seen (docs/aws.md § "Sharding a large cluster"). */
+export const MAX_SHARDS = 64;
+
 /** A password source: exactly one of an env var name or a Secrets Manager secret ARN. A secret may
  * be a plain string or JSON `{"username": ..., "password": ...}` (the MSK `AmazonMSK_*` format). */
 const passwordSource = {
@@ -73,6 +77,16 @@ export const clusterConfigSchema = z
     connectionTimeoutMs: z.number().int().min(100).max(60_000).default(3_000),
     /** Per Kafka request; keep well under the Lambda timeout. */
     requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    /** Collector schedules the cluster's groups are split over by a stable hash of the group name
+     * (functions/core/shard.ts); each writes its own run record and is evaluated on its own. 1 = one
+     * run for the whole cluster (the default when unset: read it with shardCount). When to raise
+     * it: docs/aws.md § "Sharding a large cluster". */
+    shards: z
+      .number({ error: 'must be a whole number of collector shards, at least 1' })
+      .int('must be a whole number of collector shards, at least 1')
+      .min(1, 'must be at least 1 (1 = one collector run for the whole cluster)')
+      .max(MAX_SHARDS, `must be at most ${MAX_SHARDS}`)
+      .optional(),
   })
   .superRefine((cluster, ctx) => {
     for (const list of ['allow', 'deny'] as const) {
@@ -158,6 +172,11 @@ export function parseClustersJson(text: string | undefined, source: string): Clu
     throw new ConfigError(source, `is not valid JSON (${(error as Error).message})`, { cause: error });
   }
   return parseClustersConfig(value);
+}
+
+/** How many shards the cluster's groups are split over: `shards`, 1 when unset. */
+export function shardCount(cluster: Pick<ClusterConfig, 'shards'>): number {
+  return cluster.shards ?? 1;
 }
 
 /** Whether a group is watched: it matches an allow pattern and no deny pattern. */

@@ -2,6 +2,7 @@
 import { groupSeverity, severityRank } from './group.js';
 import { toMetricNumber } from './offsets.js';
 import type { Policy } from './policy.js';
+import { isWholeCluster, shardLabel, WHOLE_CLUSTER, type Shard } from './shard.js';
 import type { GroupStatus, GroupVerdict, PartitionVerdict } from './types.js';
 export const MetricUnit = {
   Count: 'Count',
@@ -57,6 +58,9 @@ export const DIMENSION = {
   Topic: 'Topic',
   Partition: 'Partition',
   Status: 'Status',
+  /** On the per-status group counts of a sharded cluster only (shardLabel, e.g. `1of4`): each shard
+   * counts its own groups, and the dashboard adds the shards up. */
+  Shard: 'Shard',
 } as const;
 
 /** CloudWatch's own limit on a dimension value. */
@@ -192,13 +196,18 @@ function rankingMetrics(verdict: GroupVerdict): Shaped {
   return { metrics, skipped: 0 };
 }
 
-/** Groups per status for one cluster (zeros included, so graphs have no gaps). */
-export function clusterMetrics(cluster: string, verdicts: readonly GroupVerdict[], timestamp: number): MetricDatum[] {
+/** Groups per status for one cluster, or for one shard of it (zeros included, so graphs have no
+ * gaps). A shard's counts carry its Shard dimension: in one shared metric, the shards' counts would
+ * land as separate data points of the same period, and no statistic but a per-shard one summed
+ * gives the cluster's count (the dashboard sums each shard's Maximum). */
+export function clusterMetrics(cluster: string, verdicts: readonly GroupVerdict[], timestamp: number, shard: Shard = WHOLE_CLUSTER): MetricDatum[] {
   const counts: Record<'OK' | 'WARNING' | 'ERROR', number> = { OK: 0, WARNING: 0, ERROR: 0 };
   for (const v of verdicts) if (v.status !== 'NOTFOUND') counts[v.status]++;
+  const where: Record<string, string> = { [DIMENSION.Cluster]: cluster };
+  if (!isWholeCluster(shard)) where[DIMENSION.Shard] = shardLabel(shard);
   return (Object.keys(counts) as (keyof typeof counts)[]).map((status) => ({
     name: METRIC.Groups,
-    dimensions: { [DIMENSION.Cluster]: cluster, [DIMENSION.Status]: status },
+    dimensions: { ...where, [DIMENSION.Status]: status },
     value: counts[status],
     unit: MetricUnit.Count,
     timestamp,
@@ -279,16 +288,19 @@ export function selectMetricGroups(
   return selected;
 }
 
-/** Everything one evaluation run publishes for a cluster: status counts plus the selected groups. */
+/** Everything one evaluation run publishes for a cluster (or one shard of it): status counts plus
+ * the selected groups. Per-group metrics carry no shard: a group is in one shard at a time. With
+ * shards, topN applies per shard, so the dashboard's top 10 ranks over every shard's top 10. */
 export function evaluationMetrics(input: {
   readonly cluster: string;
   readonly verdicts: readonly GroupVerdict[];
   readonly policyFor: (group: string) => Policy;
   readonly timestamp: number;
   readonly topN?: number;
+  readonly shard?: Shard;
 }): MetricDatum[] {
   const selected = selectMetricGroups(input.verdicts, input.policyFor, input.topN ?? DEFAULT_METRICS_TOP_N);
-  const metrics = clusterMetrics(input.cluster, input.verdicts, input.timestamp);
+  const metrics = clusterMetrics(input.cluster, input.verdicts, input.timestamp, input.shard);
   let skipped = 0;
   for (const v of input.verdicts) {
     const tier = selected.get(v.group);

@@ -9,6 +9,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../../app/ports.js';
+import { isWholeCluster, parseShardLabel, shardLabel, WHOLE_CLUSTER, type Shard } from '../../core/shard.js';
 
 export const TABLE = {
   partitionKey: 'pk',
@@ -38,19 +39,42 @@ export function padTimestamp(ms: number): string {
   return String(Math.max(0, Math.trunc(ms))).padStart(TS_DIGITS, '0');
 }
 
+/** `#1of4` after the cluster for one shard of a sharded cluster; nothing for the whole cluster, so
+ * `shards: 1` keeps the keys it always had (and its stored windows). `#` never occurs in an encoded
+ * cluster name, so the suffix cannot collide with one. */
+function shardSuffix(shard: Shard): string {
+  return isWholeCluster(shard) ? '' : `#${shardLabel(shard)}`;
+}
+
 export const keys = {
-  /** All snapshot chunks of a cluster: one item per (snapshot time, chunk). */
-  snapshotPk: (cluster: string) => `S#${encodeURIComponent(cluster)}`,
+  /** All snapshot chunks of a cluster (of one shard): one item per (snapshot time, chunk). */
+  snapshotPk: (cluster: string, shard: Shard = WHOLE_CLUSTER) => `S#${encodeURIComponent(cluster)}${shardSuffix(shard)}`,
   snapshotSk: (timestamp: number, chunk: number) => `${padTimestamp(timestamp)}#${String(chunk).padStart(CHUNK_DIGITS, '0')}`,
   /** Lowest chunk sort key at `timestamp` (inclusive). */
   snapshotSkFrom: (timestamp: number) => `${padTimestamp(timestamp)}#`,
   /** Above every chunk sort key at `timestamp`. */
   snapshotSkTo: (timestamp: number) => `${padTimestamp(timestamp)}#\uffff`,
-  /** Run records: the evaluator's stream filter matches this prefix (infra/constructs/evaluator.ts). */
-  runPk: (cluster: string) => `R#${encodeURIComponent(cluster)}`,
+  /** Run records (of one shard): the evaluator's stream filter matches this prefix (infra/constructs/evaluator.ts). */
+  runPk: (cluster: string, shard: Shard = WHOLE_CLUSTER) => `R#${encodeURIComponent(cluster)}${shardSuffix(shard)}`,
   runSk: (timestamp: number) => padTimestamp(timestamp),
   alertPk: (cluster: string) => `A#${encodeURIComponent(cluster)}`,
 } as const;
+
+/** The cluster and shard a run record's partition key names (keys.runPk read back); null for any
+ * other key. Round-trips through keys.runPk, so a layout change cannot be misread. */
+export function parseRunPk(pk: string): { cluster: string; shard: Shard } | null {
+  if (!pk.startsWith('R#')) return null;
+  const [encoded = '', label, ...rest] = pk.slice(2).split('#');
+  const shard = label === undefined ? WHOLE_CLUSTER : parseShardLabel(label);
+  if (shard === null || rest.length > 0) return null;
+  let cluster: string;
+  try {
+    cluster = decodeURIComponent(encoded);
+  } catch {
+    return null;
+  }
+  return keys.runPk(cluster, shard) === pk ? { cluster, shard } : null;
+}
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
   return {

@@ -20,6 +20,7 @@ import type { OffsetCollector } from '../../app/ports.js';
 import { groupFilter, type ClusterConfig } from '../../config/cluster.js';
 import { CollectorError } from '../../core/errors.js';
 import { parseOffset } from '../../core/offsets.js';
+import { checkShard, inShard, isWholeCluster, shardLabel, WHOLE_CLUSTER, type Shard } from '../../core/shard.js';
 import {
   GroupState,
   MissingSignal,
@@ -65,8 +66,10 @@ const BROKER_CONCURRENCY = 4;
 
 interface ClusterState {
   wire: Promise<KafkaWire> | null;
-  /** (topic, partition, offset) → record timestamp (ms), or -1 for a record without one. */
-  recordTimestamps: Map<string, number>;
+  /** Per shard label: (topic, partition, offset) → record timestamp (ms), or -1 for a record without
+   * one. Per shard because one warm Lambda may run the schedules of several shards in turn, and each
+   * keeps only what its last run used. */
+  recordTimestamps: Map<string, Map<string, number>>;
   /** topic → retention.ms and when it was read. */
   retention: Map<string, { value: number; readAt: number }>;
 }
@@ -478,12 +481,13 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
   async function recordTimestamps(
     wire: KafkaWire,
     wanted: ReadonlyMap<string, { topic: string; partition: number; offset: bigint; leader: string }>,
+    cacheKey: string,
   ): Promise<Map<string, number>> {
     const s = state();
     const out = new Map<string, number>();
     const toFetch: { key: string; topic: string; partition: number; offset: bigint; leader: string }[] = [];
     for (const [k, w] of wanted) {
-      const cached = s.recordTimestamps.get(k);
+      const cached = s.recordTimestamps.get(cacheKey)?.get(k);
       if (cached !== undefined) out.set(k, cached);
       else toFetch.push({ key: k, ...w });
     }
@@ -531,14 +535,15 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
       await mapLimit(retry, 2, single);
     });
     // A record's timestamp never changes; keep only what this run used, so the cache stays small.
-    s.recordTimestamps = new Map(out);
+    s.recordTimestamps.set(cacheKey, new Map(out));
     return out;
   }
 
-  async function collectOnce(timestamp: number): Promise<ClusterSnapshot> {
+  async function collectOnce(timestamp: number, shard: Shard): Promise<ClusterSnapshot> {
     const wire = await client();
+    // Every group is listed (one cheap ListGroups per broker); only this shard's are read.
     const coordinators = await listGroups(wire);
-    const groupIds = [...coordinators.keys()].filter(accepts).sort(byName);
+    const groupIds = [...coordinators.keys()].filter((g) => accepts(g) && inShard(g, shard)).sort(byName);
 
     const [offsets, descriptions] = await Promise.all([
       mapLimit(groupIds, cluster.concurrency, (g) => readGroup(wire, g, coordinators.get(g) ?? '')),
@@ -569,7 +574,7 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
       if (!signals || !('topics' in o)) continue;
       for (const [topic, committed] of o.topics) for (const [p, c] of committed) nextRecord(topic, p, c);
     }
-    const stamps = signals ? await recordTimestamps(wire, wanted) : new Map<string, number>();
+    const stamps = signals ? await recordTimestamps(wire, wanted, shardLabel(shard)) : new Map<string, number>();
 
     const groups: GroupSnapshot[] = [];
     const failures: GroupFailure[] = [];
@@ -638,7 +643,7 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
         partitions,
       });
     }
-    return { cluster: cluster.name, timestamp, groups, failures, listedGroups: groupIds };
+    return { cluster: cluster.name, timestamp, groups, failures, listedGroups: groupIds, ...(isWholeCluster(shard) ? {} : { shard }) };
   }
 
   function toCollectorError(error: unknown): CollectorError {
@@ -652,10 +657,11 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
   }
 
   return {
-    async collect(timestamp: number): Promise<ClusterSnapshot> {
+    async collect(timestamp: number, shard: Shard = WHOLE_CLUSTER): Promise<ClusterSnapshot> {
+      checkShard(shard, `cluster ${cluster.name}`);
       const reused = states.get(key)?.wire != null;
       try {
-        return await collectOnce(timestamp);
+        return await collectOnce(timestamp, shard);
       } catch (error) {
         const original = error instanceof ClusterFailure ? error.original : error;
         // One fresh client and one more try: a socket that died while a Lambda was frozen.
@@ -663,7 +669,7 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
         await reset();
         if (!retry) throw toCollectorError(error);
         try {
-          return await collectOnce(timestamp);
+          return await collectOnce(timestamp, shard);
         } catch (second) {
           await reset();
           throw toCollectorError(second);
