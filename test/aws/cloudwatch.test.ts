@@ -14,6 +14,9 @@ const now = Date.now() - 60_000;
 
 /** moto keeps every namespace for the whole run: each test writes to its own. */
 const freshNamespace = () => `LagwatchCwTest-${randomUUID().slice(0, 8)}`;
+/** moto's GetMetricData matches on name and dimensions but not on the namespace, so another file's
+ * `MaxLag{Cluster=prod,Group=billing}` would be read back too: this file's cluster is its own. */
+const cluster = `cw-test-${randomUUID().slice(0, 8)}`;
 
 /** Every metric CloudWatch holds in `namespace`, as "name|dimension=value,...", sorted. */
 async function listMetrics(namespace: string): Promise<string[]> {
@@ -30,7 +33,7 @@ async function listMetrics(namespace: string): Promise<string[]> {
 }
 
 function datum(name: string, group: string, value: number): MetricDatum {
-  return { name, dimensions: { Cluster: 'prod', Group: group }, value, unit: 'Count', timestamp: now };
+  return { name, dimensions: { Cluster: cluster, Group: group }, value, unit: 'Count', timestamp: now };
 }
 
 describe('CloudWatchMetricsSink', () => {
@@ -41,12 +44,12 @@ describe('CloudWatchMetricsSink', () => {
     await sink.put([datum('MaxLag', 'billing', 12345), datum('MaxLag', 'bad-nan', Number.NaN), datum('MaxLag', 'bad-neg', -1), datum('MaxLag', 'bad-inf', Infinity)]);
     expect(logger.at('warn').map((w) => (w.fields?.dimensions as Record<string, string>).Group)).toEqual(['bad-nan', 'bad-neg', 'bad-inf']);
     // Only the valid metric exists in CloudWatch.
-    expect(await listMetrics(namespace)).toEqual(['MaxLag|Cluster=prod,Group=billing']);
+    expect(await listMetrics(namespace)).toEqual([`MaxLag|Cluster=${cluster},Group=billing`]);
 
     const query = (id: string, group: string) => ({
       Id: id,
       MetricStat: {
-        Metric: { Namespace: namespace, MetricName: 'MaxLag', Dimensions: [{ Name: 'Cluster', Value: 'prod' }, { Name: 'Group', Value: group }] },
+        Metric: { Namespace: namespace, MetricName: 'MaxLag', Dimensions: [{ Name: 'Cluster', Value: cluster }, { Name: 'Group', Value: group }] },
         Period: 60,
         Stat: 'Maximum',
       },
@@ -70,7 +73,7 @@ describe('CloudWatchMetricsSink', () => {
     await sink.put(Array.from({ length: 2500 }, (_, i) => datum('TotalLag', `g-${i}`, i)));
     expect(cloudwatch.calls).toBe(3);
     // Every metric of every call arrived.
-    expect(await listMetrics(namespace)).toEqual(Array.from({ length: 2500 }, (_, i) => `TotalLag|Cluster=prod,Group=g-${i}`).sort());
+    expect(await listMetrics(namespace)).toEqual(Array.from({ length: 2500 }, (_, i) => `TotalLag|Cluster=${cluster},Group=g-${i}`).sort());
   });
 
   it('splits by size as well as by count', () => {
