@@ -10,7 +10,7 @@ import { loadLocalConfig } from '../local/local-config.js';
 import { runBacktest, type BacktestResult } from '../local/backtest.js';
 import { UsageError, exitOnUsageError, parseCommandArgs, positiveNumber } from '../local/cli-args.js';
 import { createLineLogger } from '../local/local-mode.js';
-import { readJsonInput } from './io.js';
+import { readJsonInput } from '../local/json-input.js';
 
 const USAGE = `usage: lagwatch backtest --store DIR (--policy FILE | --config FILE) [--cluster NAME] [--from TIME]
                          [--to TIME] [--interval SECONDS] [--json] [--verbose]

@@ -10,7 +10,8 @@ import { groupSnapshotFromJson, partitionInputFromJson, verdictToJson } from '..
 import type { GroupSnapshot, GroupVerdict } from '../core/types.js';
 import { parseCommandArgs } from '../local/cli-args.js';
 import { checkInput, partitionInputSchema, seriesInputSchema } from './evaluate-input.js';
-import { printJson, readJsonInput } from './io.js';
+import { readJsonInput } from '../local/json-input.js';
+import { printJson } from './io.js';
 import { renderTable } from './table.js';
 
 const PARTITION_USAGE = `usage: lagwatch evaluate-partition [--file FILE]

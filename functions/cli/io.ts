@@ -1,29 +1,4 @@
-// Reading CLI input: a file or stdin, parsed as JSON with an error that names the source.
-import { readFile } from 'node:fs/promises';
-import { InputError } from '../core/errors.js';
-
-export async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Parses JSON from `file` (or stdin when absent); a syntax error names the source. */
-export async function readJsonInput(file: string | undefined): Promise<unknown> {
-  const source = file ?? 'stdin';
-  let text: string;
-  try {
-    text = file === undefined ? await readStdin() : await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read ${source}: ${(error as Error).message}`, { cause: error });
-  }
-  if (text.trim() === '') throw new InputError(`${source} is empty: expected JSON`);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new InputError(`${source} is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-}
+// Writing CLI output.
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

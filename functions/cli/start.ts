@@ -1,7 +1,7 @@
 // `lagwatch start` (`npm start`): local mode. With no cluster configured it plays the live demo on
 // a local broker; with --brokers or --config it watches that real cluster. Collector and evaluator
 // run in-process every interval against the file store in --data-dir (default .lagwatch/).
-import { readJsonInput } from './io.js';
+import { readJsonInput } from '../local/json-input.js';
 import { loadLocalConfig } from '../local/local-config.js';
 import { parseClusterConfig } from '../config/cluster.js';
 import { parsePolicyConfig } from '../config/policy.js';

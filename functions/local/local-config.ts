@@ -7,7 +7,7 @@ import type { PolicyConfig } from '../core/policy.js';
 import { parseClusterConfig, type ClusterConfig } from '../config/cluster.js';
 import { configErrorOf, inFile } from '../config/config-error.js';
 import { parsePolicyConfig } from '../config/policy.js';
-import { readJsonInput } from '../cli/io.js';
+import { readJsonInput } from './json-input.js';
 
 export interface LocalConfig {
   readonly clusters: readonly ClusterConfig[];
