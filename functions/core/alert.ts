@@ -59,9 +59,14 @@ export function decideAlert(input: AlertDecisionInput): AlertDecision {
   const { previous, policy, now, dashboardUrl } = input;
   const verdict = input.verdict?.status === 'NOTFOUND' ? null : input.verdict;
   type Incident = Pick<AlertState, 'cluster' | 'group' | 'team' | 'incidentId' | 'since'>;
-  const message = (kind: AlertKind, incident: Incident, extra: { resolveReason?: string; previousStatus?: GroupStatus; page?: boolean } = {}) => {
+  const message = (
+    kind: AlertKind,
+    incident: Incident & { readonly status: AlertState['status'] },
+    extra: { resolveReason?: string; previousStatus?: GroupStatus; page?: boolean } = {},
+  ) => {
     const { page = false, ...rest } = extra;
-    return { ...buildNotification({ kind, ...incident, now, verdict, dashboardUrl, maxTimeLagSeconds: policy.maxTimeLagSeconds, ...rest }), page };
+    const built = buildNotification({ kind, ...incident, now, verdict, dashboardUrl, maxTimeLagSeconds: policy.maxTimeLagSeconds, ...rest });
+    return { ...built, page, incidentSeverity: incident.status === 'ERROR' ? ('ERROR' as const) : ('WARNING' as const) };
   };
 
   if (previous === null) {
@@ -73,10 +78,8 @@ export function decideAlert(input: AlertDecisionInput): AlertDecision {
       incidentId: `${verdict.cluster}/${verdict.group}/${now}`,
       since: now,
     };
-    return {
-      notification: message('open', opened, { page: true }),
-      next: { ...opened, status: verdict.status, lastNotified: now, version: 1 },
-    };
+    const next = { ...opened, status: verdict.status, lastNotified: now, version: 1 };
+    return { notification: message('open', next, { page: true }), next };
   }
   if (verdict === null) return { notification: message('gone', previous), next: null };
   if (policy.mute) return { notification: message('resolve', previous, { resolveReason: 'muted by policy' }), next: null };
@@ -85,10 +88,8 @@ export function decideAlert(input: AlertDecisionInput): AlertDecision {
   if (isJudgedOk(verdict)) return { notification: message('resolve', previous, { resolveReason: 'OK again' }), next: null };
   const escalated = severityRank(verdict.status) > severityRank(previous.status);
   if (escalated) {
-    return {
-      notification: message('repeat', previous, { previousStatus: previous.status, page: true }),
-      next: { ...previous, status: verdict.status, team: policy.team, lastNotified: now, version: previous.version + 1 },
-    };
+    const next = { ...previous, status: verdict.status, team: policy.team, lastNotified: now, version: previous.version + 1 };
+    return { notification: message('repeat', { ...previous, status: next.status }, { previousStatus: previous.status, page: true }), next };
   }
   if (now - previous.lastNotified < policy.repeatIntervalMs) return { notification: null, next: previous };
   const lower = verdict.status !== previous.status ? { previousStatus: previous.status } : {};

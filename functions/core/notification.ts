@@ -43,4 +43,15 @@ export interface Notification {
   /** True for a page (§6.3): the opening message or an escalation to ERROR. Reminders, resolves and
    * "gone" are not pages. */
   readonly page?: boolean;
+  /** The worst severity the incident has paged, this message included: what an email subscription
+   * filters on, so one that takes only ERROR hears every message of an incident that reached ERROR
+   * (its resolve too) and none of one that stayed WARNING. Set by decideAlert; see incidentSeverityOf. */
+  readonly incidentSeverity?: Extract<GroupStatus, 'WARNING' | 'ERROR'>;
+}
+
+/** The incident's worst paged severity; for a message without one (built outside decideAlert, or
+ * stored by an older version) its own severity, and ERROR for a resolve — delivered to everyone,
+ * as before the field existed, rather than lost. */
+export function incidentSeverityOf(n: Pick<Notification, 'severity' | 'incidentSeverity'>): 'WARNING' | 'ERROR' {
+  return n.incidentSeverity ?? (n.severity === 'OK' ? 'ERROR' : n.severity);
 }

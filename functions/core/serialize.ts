@@ -281,6 +281,9 @@ export function notificationFromJson(value: unknown, where: string): Notificatio
   const kind = string(o.kind, `${where}.kind`);
   if (!KINDS.has(kind)) fail(`${where}.kind`, `must be one of ${[...KINDS].join(', ')}, got ${JSON.stringify(kind)}`);
   for (const name of ['cluster', 'group', 'team', 'severity', 'incidentId', 'subject', 'text']) string(o[name], `${where}.${name}`);
+  if (o.incidentSeverity !== undefined && o.incidentSeverity !== 'WARNING' && o.incidentSeverity !== 'ERROR') {
+    fail(`${where}.incidentSeverity`, `must be WARNING or ERROR, got ${JSON.stringify(o.incidentSeverity)}`);
+  }
   return o as unknown as Notification;
 }
 

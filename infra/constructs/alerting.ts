@@ -21,13 +21,14 @@ import { LagwatchFunction, type FunctionCode } from './lagwatch-function.js';
 
 /** The SNS message attributes every alert carries for routing (set by the SNS notifier). */
 export const TEAM_ATTRIBUTE = MESSAGE_ATTRIBUTE.team;
-export const SEVERITY_ATTRIBUTE = MESSAGE_ATTRIBUTE.severity;
+export const INCIDENT_SEVERITY_ATTRIBUTE = MESSAGE_ATTRIBUTE.incidentSeverity;
 
-/** Severities an email subscription takes. Resolve and "gone" messages carry severity OK: an
- * ERROR-only subscription takes them too (so the page it got is closed), and so also sees the
- * resolve of an incident that stayed WARNING. Chat takes everything. */
+/** Incident severities an email subscription takes. Every message of an incident carries the worst
+ * severity the incident has paged, so an ERROR-only subscription gets every message of an incident
+ * that reached ERROR (from the escalation on, its resolve and "gone" too) and none of an incident
+ * that stayed WARNING. Chat takes everything. */
 export function emailSeverities(emailSeverity: 'WARNING' | 'ERROR'): string[] {
-  return emailSeverity === 'ERROR' ? ['ERROR', 'OK'] : ['WARNING', 'ERROR', 'OK'];
+  return emailSeverity === 'ERROR' ? ['ERROR'] : ['WARNING', 'ERROR'];
 }
 
 /** Alarm ARNs CloudWatch publishes to the ops topic from: every lagwatch alarm is named with this prefix. */
@@ -118,7 +119,7 @@ export class Alerting extends Construct {
           new subscriptions.EmailSubscription(email, {
             filterPolicy: {
               [TEAM_ATTRIBUTE]: sns.SubscriptionFilter.stringFilter({ allowlist: [team.name] }),
-              [SEVERITY_ATTRIBUTE]: sns.SubscriptionFilter.stringFilter({ allowlist: emailSeverities(team.emailSeverity) }),
+              [INCIDENT_SEVERITY_ATTRIBUTE]: sns.SubscriptionFilter.stringFilter({ allowlist: emailSeverities(team.emailSeverity) }),
             },
           }),
         );

@@ -161,7 +161,7 @@ beforeAll(async () => {
       TopicArn: topicArn,
       Protocol: 'http',
       Endpoint: alerts.url,
-      Attributes: { FilterPolicy: JSON.stringify({ team: ['payments'], severity: emailSeverities('ERROR') }) },
+      Attributes: { FilterPolicy: JSON.stringify({ team: ['payments'], incidentSeverity: emailSeverities('ERROR') }) },
     }),
   );
   slack = await startHttpReceiver();

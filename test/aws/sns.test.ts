@@ -4,6 +4,7 @@ import { CreateTopicCommand, GetSubscriptionAttributesCommand, SubscribeCommand 
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isChatbotNotification, toChatbotNotification } from '../../functions/adapters/sns/chatbot-message.js';
 import { snsSubject, SnsNotifier } from '../../functions/adapters/sns/sns-notifier.js';
+import { emailSeverities } from '../../infra/constructs/alerting.js';
 import type { Notification } from '../../functions/core/notification.js';
 import { DeliveryError } from '../../functions/core/errors.js';
 import { awsClients } from './aws-clients.js';
@@ -96,6 +97,36 @@ describe('SnsNotifier', () => {
       content: { textType: 'client-markdown', description: n.text },
       metadata: { threadId: n.incidentId, additionalContext: { team: 'payments', severity: 'ERROR', kind: 'open', cluster: 'prod' } },
     });
+  });
+
+  it('routes email as the stack filters it: ERROR-only hears an incident that reached ERROR, resolve included, and nothing of one that stayed WARNING', async () => {
+    const errorOnly = await receiver();
+    const warningToo = await receiver();
+    await subscribe(topicArn, errorOnly, { team: ['routing'], incidentSeverity: emailSeverities('ERROR') });
+    await subscribe(topicArn, warningToo, { team: ['routing'], incidentSeverity: emailSeverities('WARNING') });
+    const notifier = new SnsNotifier(clients.sns, { topicArn });
+    const stayedWarning = { incidentId: 'prod/routing-consumer/1' };
+    const reachedError = { incidentId: 'prod/routing-consumer/2' };
+    const sent: Notification[] = [
+      notification('routing', { ...stayedWarning, kind: 'open', severity: 'WARNING', incidentSeverity: 'WARNING' }),
+      notification('routing', { ...stayedWarning, kind: 'resolve', severity: 'OK', incidentSeverity: 'WARNING' }),
+      notification('routing', { ...reachedError, kind: 'open', severity: 'WARNING', incidentSeverity: 'WARNING' }),
+      notification('routing', { ...reachedError, kind: 'repeat', severity: 'ERROR', incidentSeverity: 'ERROR' }),
+      notification('routing', { ...reachedError, kind: 'resolve', severity: 'OK', incidentSeverity: 'ERROR' }),
+      // Stored by a version without the field: a resolve still reaches everyone.
+      notification('routing', { incidentId: 'prod/routing-consumer/0', kind: 'resolve', severity: 'OK' }),
+    ];
+    for (const n of sent) await notifier.publish(n);
+    await warningToo.waitFor(sent.length);
+    await errorOnly.waitFor(3);
+    // Which incident (last digit of its id) and kind each delivery was, from the Chatbot body.
+    const heard = (r: HttpReceiver) =>
+      r.received.map((m) => {
+        const body = JSON.parse((m.json as { Message: string }).Message) as { metadata: { threadId: string; additionalContext: { kind: string } } };
+        return `${body.metadata.threadId.slice(-1)} ${body.metadata.additionalContext.kind}`;
+      });
+    expect(heard(errorOnly)).toEqual(['2 repeat', '2 resolve', '0 resolve']);
+    expect(heard(warningToo)).toEqual(['1 open', '1 resolve', '2 open', '2 repeat', '2 resolve', '0 resolve']);
   });
 
   it('makes a valid SNS subject from any text', () => {

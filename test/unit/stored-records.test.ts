@@ -43,6 +43,7 @@ describe('a bad stored field is named', () => {
     ['a missing incident id', () => alertStateFromJson({ ...state, incidentId: undefined }, 'alert.state'), /^alert\.state\.incidentId:/],
     ['an unknown message kind', () => notificationFromJson({ ...message, kind: 'page' }, 'alert.pending'), /^alert\.pending\.kind: must be one of open, repeat, resolve, gone/],
     ['a message without its subject', () => notificationFromJson({ ...message, subject: 5 }, 'alert.pending'), /^alert\.pending\.subject: must be a string/],
+    ['a message with an incident severity that is not one', () => notificationFromJson({ ...message, incidentSeverity: 'OK' }, 'alert.pending'), /^alert\.pending\.incidentSeverity: must be WARNING or ERROR/],
     ['a revision that is a string', () => alertRecordFromStored({ ...record, revision: '4' }, 'item'), /^item\.revision: must be a non-negative integer/],
     ['a bad state inside a record', () => alertRecordFromStored({ ...record, state: { ...state, since: 1.5 } }, 'item'), /^item\.state\.since:/],
     ['a run timestamp that is not an integer', () => runRecordFromStored({ cluster: 'prod', timestamp: Number.NaN, listedGroups: [], failedGroups: [] }, 'run'), /^run\.timestamp:/],

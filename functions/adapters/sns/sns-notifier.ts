@@ -3,7 +3,7 @@
 // forwarder) get the custom-notification JSON. Message attributes let filter policies route per team.
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
 import type { Notifier } from '../../app/ports.js';
-import type { Notification } from '../../core/notification.js';
+import { incidentSeverityOf, type Notification } from '../../core/notification.js';
 import { DeliveryError, errorSummary } from '../../core/errors.js';
 import { toChatbotNotification } from './chatbot-message.js';
 
@@ -13,6 +13,8 @@ export const MESSAGE_ATTRIBUTE = {
   group: 'group',
   team: 'team',
   severity: 'severity',
+  /** The worst severity the incident has paged (WARNING or ERROR), on every message of it. */
+  incidentSeverity: 'incidentSeverity',
   kind: 'kind',
 } as const;
 
@@ -55,6 +57,7 @@ export class SnsNotifier implements Notifier {
             [MESSAGE_ATTRIBUTE.group]: attribute(n.group),
             [MESSAGE_ATTRIBUTE.team]: attribute(n.team),
             [MESSAGE_ATTRIBUTE.severity]: attribute(n.severity),
+            [MESSAGE_ATTRIBUTE.incidentSeverity]: attribute(incidentSeverityOf(n)),
             [MESSAGE_ATTRIBUTE.kind]: attribute(n.kind),
           },
         }),

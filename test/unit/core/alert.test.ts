@@ -87,6 +87,23 @@ describe('alert transitions', () => {
     const resolved = decideAlert({ previous: open, verdict: verdict('OK'), policy, now: 1, dashboardUrl: null }).notification!;
     expect([opened.severity, opened.page, resolved.severity, resolved.page]).toEqual(['ERROR', true, 'OK', false]);
   });
+  it('every message of an incident carries its worst paged severity (what email subscriptions filter on)', () => {
+    const warning: AlertState = { ...open, status: 'WARNING' };
+    const cases: { why: string; previous: AlertState | null; verdict: GroupVerdict | null; now: number; kind: string; incidentSeverity: string }[] = [
+      { why: 'an incident opened at WARNING', previous: null, verdict: verdict('WARNING', 'WARNING'), now: 1, kind: 'open', incidentSeverity: 'WARNING' },
+      { why: 'an incident opened at ERROR', previous: null, verdict: verdict('ERROR', 'STOPPED'), now: 1, kind: 'open', incidentSeverity: 'ERROR' },
+      { why: 'the escalation of a WARNING incident is ERROR', previous: warning, verdict: verdict('ERROR', 'STOPPED'), now: 1, kind: 'repeat', incidentSeverity: 'ERROR' },
+      { why: 'a reminder of an incident that stayed WARNING', previous: warning, verdict: verdict('WARNING', 'WARNING'), now: HOUR, kind: 'repeat', incidentSeverity: 'WARNING' },
+      { why: 'a reminder after a de-escalation keeps the worst paged (ERROR)', previous: open, verdict: verdict('WARNING', 'WARNING'), now: HOUR, kind: 'repeat', incidentSeverity: 'ERROR' },
+      { why: 'the resolve of an incident that stayed WARNING', previous: warning, verdict: verdict('OK'), now: 5, kind: 'resolve', incidentSeverity: 'WARNING' },
+      { why: 'the resolve of an incident that reached ERROR', previous: open, verdict: verdict('OK'), now: 5, kind: 'resolve', incidentSeverity: 'ERROR' },
+      { why: '"gone" of an incident that stayed WARNING', previous: warning, verdict: null, now: 5, kind: 'gone', incidentSeverity: 'WARNING' },
+    ];
+    for (const c of cases) {
+      const d = decideAlert({ previous: c.previous, verdict: c.verdict, policy, now: c.now, dashboardUrl: null });
+      expect({ kind: d.notification?.kind, incidentSeverity: d.notification?.incidentSeverity }, c.why).toEqual({ kind: c.kind, incidentSeverity: c.incidentSeverity });
+    }
+  });
   it('resolves once when the group is OK again, removing the state', () => {
     const d = decideAlert({ previous: open, verdict: verdict('OK'), policy, now: 10 * 60_000, dashboardUrl: null });
     expect(d.notification).toMatchObject({ kind: 'resolve', severity: 'OK' });

@@ -221,14 +221,14 @@ describe('alerts', () => {
     for (const [, alarm] of ofType('AWS::CloudWatch::Alarm')) expect(alarm.Properties.AlarmName).toMatch(/^Lagwatch-/);
   });
 
-  it('gives a team that asks for WARNING by email every severity, and chat both', () => {
+  it('gives a team that asks for WARNING by email the messages of every incident, and chat both', () => {
     const config = minimalConfig();
     config.teams = [{ name: 'default', emails: ['a@example.com'], emailSeverity: 'WARNING' }];
     const built = synth(config);
     built.template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'a@example.com',
-      FilterPolicy: { team: ['default'], severity: ['WARNING', 'ERROR', 'OK'] },
+      FilterPolicy: { team: ['default'], incidentSeverity: ['WARNING', 'ERROR'] },
     });
     template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', { SnsTopicArns: Match.anyValue() });
     expect(ofType('AWS::SNS::Subscription').filter(([, s]) => s.Properties.Protocol !== 'email')).toEqual([]);
@@ -246,7 +246,7 @@ describe('alerts', () => {
         Protocol: 'email',
         Endpoint: email,
         TopicArn: alertTopic,
-        FilterPolicy: { team: [team], severity: ['ERROR', 'OK'] },
+        FilterPolicy: { team: [team], incidentSeverity: ['ERROR'] },
       });
     }
     template.hasResourceProperties('AWS::SNS::Subscription', {
