@@ -51,7 +51,8 @@ const HOURS_PER_MONTH = 730;
  * distinct (metric, clock hour) pairs sent are exactly the metric-hours billed for that hour, groups
  * moving in and out of the top 10 and the cap included. */
 const MEASURED_RUNS = Number(process.env.BENCH_COST_RUNS ?? 60);
-const MEASURED_HOURS = (MEASURED_RUNS * INTERVAL_MS) / HOUR_MS;
+/** Clock hours the measured runs touch (they start on one): a metric sent in a part of an hour is billed that hour. */
+const MEASURED_HOURS = Math.ceil((MEASURED_RUNS * INTERVAL_MS) / HOUR_MS);
 /** Assumed DynamoDB/SNS/CloudWatch round trip in Lambda (moto on this machine is slower). */
 const AWS_LATENCY_MS = 10;
 const EVALUATOR_CONCURRENCY = 8;
