@@ -2,7 +2,8 @@
 // in-memory alert state): the evaluator exactly as it runs live, with the default policy.
 import { MemorySnapshotStore } from '../functions/adapters/local/memory-snapshot-store.js';
 import { parsePolicyConfig } from '../functions/config/policy.js';
-import { decideAlert, type AlertState, type Notification } from '../functions/core/alert.js';
+import { decideAlert, type AlertState } from '../functions/core/alert.js';
+import type { Notification } from '../functions/core/notification.js';
 import { resolvePolicy } from '../functions/core/policy.js';
 import type { GroupVerdict } from '../functions/core/types.js';
 import { runBacktest } from '../functions/local/backtest.js';

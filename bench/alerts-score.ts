@@ -1,7 +1,7 @@
 // Scores what the evaluator sent for one labelled trace (evaluation.md §6.4): a page is an opening
 // or an escalation; a false page is one outside every labelled incident; detection delay runs from
 // the incident's start; resolve delay from its end (when the consumer had caught up again).
-import type { Notification } from '../functions/core/alert.js';
+import type { Notification } from '../functions/core/notification.js';
 import type { GroupVerdict } from '../functions/core/types.js';
 import type { LabelledIncident, Milestone } from './alert-traces.js';
 

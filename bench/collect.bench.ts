@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { CONSUMER_GROUP_COMMAND, runKafkaTool, startKafkaBroker } from '../functions/local/kafka-broker.js';
+import { startKafkaBroker } from '../functions/local/kafka-broker.js';
+import { CONSUMER_GROUP_COMMAND, runKafkaTool } from '../functions/local/kafka-jars.js';
 import { parseDescribeOutput } from '../test/support/kafka-tools.js';
 import type { CollectRun } from './collect-run.js';
 

@@ -3,12 +3,11 @@
 // per-run figures (capacity units, PutMetricData calls, metric-hours, publishes, wall time) and
 // projects the monthly AWS bill. Prints a table; never fails on a figure. `npm run bench:cost`;
 // fleet size by BENCH_GROUPS / BENCH_PARTITIONS.
-import { PutMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CloudWatchMetricsSink } from '../functions/adapters/cloudwatch/cloudwatch-sink.js';
 import { DynamoAlertStateStore } from '../functions/adapters/dynamodb/alert-state-store.js';
 import { DynamoSnapshotStore } from '../functions/adapters/dynamodb/snapshot-store.js';
-import { emptyUsage, itemSizeBytes, snapshotRetentionMs, type CapacityUsage } from '../functions/adapters/dynamodb/table.js';
+import { itemSizeBytes, snapshotRetentionMs } from '../functions/adapters/dynamodb/table.js';
 import { SnsNotifier } from '../functions/adapters/sns/sns-notifier.js';
 import { runCollection } from '../functions/app/collect.js';
 import { runEvaluation } from '../functions/app/evaluate.js';
@@ -17,6 +16,7 @@ import { METRIC, type MetricDatum } from '../functions/core/metrics.js';
 import { DEFAULT_POLICY, type PolicyConfig } from '../functions/core/policy.js';
 import type { ClusterSnapshot, GroupSnapshot, PartitionOffsets } from '../functions/core/types.js';
 import { awsClients, freshTable } from '../test/aws/aws-clients.js';
+import { countingNotifier, emptyUsage, meteredCloudWatch, meteredDocumentClient, type CapacityUsage } from '../test/support/aws-meters.js';
 import { startMotoServer } from '../test/support/moto-server.js';
 
 // us-east-1 list prices as recorded in platform-notes (and AWS pricing pages), 2026-11.
@@ -151,31 +151,6 @@ function fleetSnapshot(cluster: string, run: number, timestamp: number): Cluster
   return { cluster, timestamp, groups, failures: [], listedGroups: groups.map((g) => g.group) };
 }
 
-/** What reaches CloudWatch, read off the PutMetricData requests the real sink sends: calls, and every
- * (metric name, dimensions, clock hour of the datum) — the unit CloudWatch bills. */
-interface CloudWatchMeter {
-  calls: number;
-  measuring: boolean;
-  readonly metricHours: Set<string>;
-}
-
-function meterPutMetricData(client: CloudWatchClient): CloudWatchMeter {
-  const meter: CloudWatchMeter = { calls: 0, measuring: false, metricHours: new Set() };
-  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
-  (client as { send: (command: unknown) => Promise<unknown> }).send = async (command) => {
-    const result = await send(command);
-    if (meter.measuring && command instanceof PutMetricDataCommand) {
-      meter.calls++;
-      for (const d of command.input.MetricData ?? []) {
-        const dims = (d.Dimensions ?? []).map((x) => `${x.Name}=${x.Value}`).sort().join(',');
-        meter.metricHours.add(`${d.MetricName}|${dims}|${Math.floor((d.Timestamp?.getTime() ?? 0) / HOUR_MS)}`);
-      }
-    }
-    return result;
-  };
-  return meter;
-}
-
 function diff(after: CapacityUsage, before: CapacityUsage): CapacityUsage {
   const out = emptyUsage();
   for (const key of Object.keys(out) as (keyof CapacityUsage)[]) out[key] = after[key] - before[key];
@@ -191,11 +166,13 @@ async function main(): Promise<void> {
     const tableName = await freshTable(clients.dynamodb);
     const topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: 'lagwatch-cost-bench' }))).TopicArn ?? '';
     const retentionMs = snapshotRetentionMs(WINDOW, INTERVAL_MS);
-    const store = new DynamoSnapshotStore(clients.doc, { tableName, retentionMs, logger: quiet });
+    // Measured around the adapters: the store's DynamoDB traffic, the sink's PutMetricData calls, the publishes.
+    const snapshotTable = meteredDocumentClient(clients.doc);
+    const cloudwatch = meteredCloudWatch(clients.cloudwatch);
+    const store = new DynamoSnapshotStore(snapshotTable.client, { tableName, retentionMs, logger: quiet });
     const alerts = new DynamoAlertStateStore(clients.doc, { tableName, logger: quiet });
-    const notifier = new SnsNotifier(clients.sns, { topicArn });
-    const meter = meterPutMetricData(clients.cloudwatch);
-    const sink = new CloudWatchMetricsSink(clients.cloudwatch, { namespace: 'LagwatchCostBench', logger: quiet });
+    const notifier = countingNotifier(new SnsNotifier(clients.sns, { topicArn }));
+    const sink = new CloudWatchMetricsSink(cloudwatch.client, { namespace: 'LagwatchCostBench', logger: quiet });
     // What the sink is handed, so the same data can be priced as embedded metric format (EMF) log lines.
     const emf = { bytes: 0, documents: 0, datums: 0, measuring: false };
     const metrics: MetricsSink = {
@@ -217,7 +194,7 @@ async function main(): Promise<void> {
     const start = measuredStart - warmup * INTERVAL_MS;
 
     const totalRuns = warmup + MEASURED_RUNS;
-    const measured = { collectMs: 0, evaluateMs: 0, cpuMs: 0, usageBefore: emptyUsage(), publishes: 0, alertBytes: 0, runRecordBytes: 0 };
+    const measured = { collectMs: 0, evaluateMs: 0, cpuMs: 0, usageBefore: emptyUsage(), cwCalls: 0, publishes: 0, alertBytes: 0, runRecordBytes: 0 };
     const notOkGroups = new Set<string>();
     let chunksPerRun = 0;
     let bytesPerRun = 0;
@@ -231,9 +208,10 @@ async function main(): Promise<void> {
         chunksPerRun = items.length;
         measured.runRecordBytes = itemSizeBytes(store.runItem(snapshot, items.length));
         bytesPerRun = items.reduce((sum, i) => sum + itemSizeBytes(i), 0) + measured.runRecordBytes;
-        measured.usageBefore = { ...store.usage };
+        measured.usageBefore = { ...snapshotTable.usage };
+        measured.cwCalls = cloudwatch.calls;
         measured.publishes = notifier.published;
-        meter.measuring = true;
+        cloudwatch.metricHours.clear();
         emf.measuring = true;
       }
       const cpu0 = process.cpuUsage();
@@ -268,7 +246,7 @@ async function main(): Promise<void> {
       }
     }
 
-    const usage = diff(store.usage, measured.usageBefore);
+    const usage = diff(snapshotTable.usage, measured.usageBefore);
     const perRun = (v: number) => v / MEASURED_RUNS;
     const publishes = perRun(notifier.published - measured.publishes);
     // DynamoDB's rules applied to the items actually sent and returned: snapshot chunks + run record
@@ -281,9 +259,9 @@ async function main(): Promise<void> {
     const requestsPerRun = perRun(usage.requests) + publishes * 2 + 1;
     const cpuS = perRun(measured.cpuMs) / 1000;
     const modeledS = cpuS + ((requestsPerRun / EVALUATOR_CONCURRENCY) * AWS_LATENCY_MS) / 1000;
-    const cwCalls = perRun(meter.calls);
+    const cwCalls = perRun(cloudwatch.calls - measured.cwCalls);
     // Metric-hours per hour sent = metrics billed all month at this rate ($0.30 each).
-    const metricHours = [...meter.metricHours];
+    const metricHours = [...cloudwatch.metricHours];
     const distinctMetrics = metricHours.length / MEASURED_HOURS;
     const collectS = perRun(measured.collectMs) / 1000;
     const evaluateS = perRun(measured.evaluateMs) / 1000;

@@ -1,28 +1,26 @@
 // The one composition root for the Lambdas: reads the environment once (cold start), creates the
 // AWS SDK clients (module scope, so warm invocations reuse their connections) and wires the adapters
-// to the application functions. Nothing else in functions/ creates an SDK or kafkajs client.
-// The local CLI has its own wiring with local adapters (functions/local/), and the Slack forwarder
-// its own small one (functions/forwarder-composition.ts), so its bundle carries one SDK client
-// instead of kafkajs, zod and every client here.
+// to the application functions. What other entries build alike comes from shared factories: the
+// collector and the secrets reader (functions/factories.ts), the DynamoDB stores
+// (adapters/dynamodb/dynamo-stores.ts). The local CLI wires those with local adapters
+// (functions/local/); the Slack forwarder has its own small root (functions/forwarder-composition.ts),
+// so its bundle carries one SDK client instead of kafkajs, zod and every client here.
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CloudWatchMetricsSink } from './adapters/cloudwatch/cloudwatch-sink.js';
-import { DynamoAlertStateStore } from './adapters/dynamodb/alert-state-store.js';
-import { DynamoSnapshotStore } from './adapters/dynamodb/snapshot-store.js';
-import { createKafkaCollector } from './adapters/kafka/kafka-collector.js';
 import { SnsNotifier } from './adapters/sns/sns-notifier.js';
 import type { CollectDeps } from './app/collect.js';
 import type { EvaluateDeps } from './app/evaluate.js';
 import type { Logger } from './app/ports.js';
-import { regionOf } from './config/arn.js';
-import { parseClusterConfig, type ClusterConfig } from './config/cluster.js';
+import { MAX_SHARDS, parseClusterConfig, type ClusterConfig } from './config/cluster.js';
 import { ENV, requiredEnv, type Env, type EnvName } from './config/env.js';
 import { parsePolicyConfig } from './config/policy.js';
 import { ConfigError } from './core/errors.js';
 import type { PolicyConfig } from './core/policy.js';
+import { createDynamoStores, type DynamoStores } from './adapters/dynamodb/dynamo-stores.js';
+import { createCollector } from './factories.js';
 
 export type { Env } from './config/env.js';
 
@@ -55,28 +53,21 @@ function json(env: Env, name: EnvName): unknown {
 let dynamo: DynamoDBDocumentClient | undefined;
 let cloudwatch: CloudWatchClient | undefined;
 let sns: SNSClient | undefined;
-const secretsByRegion = new Map<string, SecretsManagerClient>();
 const clients = {
   dynamo: () => (dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({}))),
   cloudwatch: () => (cloudwatch ??= new CloudWatchClient({})),
   sns: () => (sns ??= new SNSClient({})),
-  /** A secret is read in its ARN's region (a client in the Lambda's region could not find it). */
-  secrets: (arn: string) => {
-    const options = regionOf(arn);
-    let client = secretsByRegion.get(options.region ?? '');
-    if (client === undefined) {
-      client = new SecretsManagerClient(options);
-      secretsByRegion.set(options.region ?? '', client);
-    }
-    return client;
-  },
 };
 
-/** Reads a Secrets Manager secret's string, in the secret's own region. */
-export async function readSecret(arn: string): Promise<string> {
-  const out = await clients.secrets(arn).send(new GetSecretValueCommand({ SecretId: arn }));
-  if (out.SecretString === undefined) throw new ConfigError(`secret ${arn}`, 'has no string value');
-  return out.SecretString;
+/** What both Lambdas write to: the table's stores and the metrics sink. */
+function storageFromEnv(env: Env, logger: Logger): DynamoStores & { readonly metrics: CloudWatchMetricsSink } {
+  const tableName = requiredEnv(env, ENV.tableName);
+  const namespace = requiredEnv(env, ENV.metricsNamespace);
+  const retentionMs = positiveInt(env, ENV.snapshotRetentionMs);
+  return {
+    ...createDynamoStores(clients.dynamo(), { tableName, retentionMs, logger }),
+    metrics: new CloudWatchMetricsSink(clients.cloudwatch(), { namespace, logger }),
+  };
 }
 
 export interface CollectorApp {
@@ -87,15 +78,13 @@ export interface CollectorApp {
 /** Collector Lambda wiring; throws ConfigError naming the env var at cold start. */
 export function collectorFromEnv(env: Env, logger: Logger = jsonLogger()): CollectorApp {
   const cluster = parseClusterConfig(json(env, ENV.clusterConfig), ENV.clusterConfig);
-  const tableName = requiredEnv(env, ENV.tableName);
-  const namespace = requiredEnv(env, ENV.metricsNamespace);
-  const retentionMs = positiveInt(env, ENV.snapshotRetentionMs);
+  const { snapshots, metrics } = storageFromEnv(env, logger);
   return {
     cluster,
     deps: {
-      collector: createKafkaCollector(cluster, { env, readSecret }),
-      store: new DynamoSnapshotStore(clients.dynamo(), { tableName, retentionMs, logger }),
-      metrics: new CloudWatchMetricsSink(clients.cloudwatch(), { namespace, logger }),
+      collector: createCollector(cluster, env),
+      store: snapshots,
+      metrics,
       logger,
       clock: Date.now,
     },
@@ -104,6 +93,8 @@ export function collectorFromEnv(env: Env, logger: Logger = jsonLogger()): Colle
 
 export interface EvaluatorApp {
   readonly clusters: ReadonlySet<string>;
+  /** The cluster's `shards` (1 unless ENV.clusterShards says otherwise). */
+  shardsOf(cluster: string): number;
   readonly policy: PolicyConfig;
   /** Dependencies for one cluster's evaluation (its dashboard URL goes into its alerts). */
   depsFor(cluster: string): EvaluateDeps;
@@ -122,6 +113,20 @@ function dashboardUrls(env: Env): (cluster: string) => string | null {
   return (cluster) => (typeof urls[cluster] === 'string' ? urls[cluster] : null);
 }
 
+/** `{"big": 4}`: the clusters split into more than one shard; unset or empty when none is. */
+function clusterShards(env: Env): (cluster: string) => number {
+  if ((env[ENV.clusterShards]?.trim() ?? '') === '') return () => 1;
+  const map = json(env, ENV.clusterShards);
+  const valid =
+    map !== null &&
+    typeof map === 'object' &&
+    !Array.isArray(map) &&
+    Object.values(map).every((n) => Number.isSafeInteger(n) && (n as number) >= 1 && (n as number) <= MAX_SHARDS);
+  if (!valid) throw new ConfigError(ENV.clusterShards, `must be a JSON object of cluster name → shards (an integer 1..${MAX_SHARDS})`);
+  const shards = map as Record<string, number>;
+  return (cluster) => (Object.hasOwn(shards, cluster) ? (shards[cluster] ?? 1) : 1);
+}
+
 /** Evaluator Lambda wiring; throws ConfigError naming the env var at cold start. */
 export function evaluatorFromEnv(env: Env, logger: Logger = jsonLogger()): EvaluatorApp {
   const snapshotIntervalMs = positiveInt(env, ENV.snapshotIntervalMs);
@@ -133,17 +138,14 @@ export function evaluatorFromEnv(env: Env, logger: Logger = jsonLogger()): Evalu
       .map((name) => name.trim())
       .filter((name) => name !== ''),
   );
-  const tableName = requiredEnv(env, ENV.tableName);
   const topicArn = requiredEnv(env, ENV.alertTopicArn);
-  const namespace = requiredEnv(env, ENV.metricsNamespace);
-  const retentionMs = positiveInt(env, ENV.snapshotRetentionMs);
   const dashboardUrl = dashboardUrls(env);
-  const store = new DynamoSnapshotStore(clients.dynamo(), { tableName, retentionMs, logger });
-  const alerts = new DynamoAlertStateStore(clients.dynamo(), { tableName, logger });
+  const shardsOf = clusterShards(env);
+  const { snapshots: store, alerts, metrics } = storageFromEnv(env, logger);
   const notifier = new SnsNotifier(clients.sns(), { topicArn });
-  const metrics = new CloudWatchMetricsSink(clients.cloudwatch(), { namespace, logger });
   return {
     clusters,
+    shardsOf,
     policy,
     depsFor: (cluster) => ({
       store,

@@ -2,9 +2,8 @@
 // the forwarder needs one Secrets Manager client and the webhook poster, and importing the main
 // root would bundle kafkajs, zod, the MSK signer and every SDK client into a 128 MB function
 // (measured in test/aws/bundles.test.ts: bundle size and cold init of all three functions).
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createSecretReader } from './adapters/secrets/secret-reader.js';
 import { resolveSlackWebhookUrl } from './adapters/slack/slack-forwarder.js';
-import { regionOf } from './config/arn.js';
 import { ENV, requiredEnv, type Env } from './config/env.js';
 
 export interface SlackForwarderApp {
@@ -15,11 +14,11 @@ export interface SlackForwarderApp {
 export function slackForwarderFromEnv(env: Env): SlackForwarderApp {
   const secretArn = requiredEnv(env, ENV.slackWebhookSecretArn);
   // Module scope via the handler: one client per container, in the secret's own region.
-  const client = new SecretsManagerClient(regionOf(secretArn));
+  const readSecret = createSecretReader();
   let url: Promise<string> | undefined;
   return {
     webhookUrl: () => {
-      url ??= resolveSlackWebhookUrl(client, secretArn);
+      url ??= resolveSlackWebhookUrl(readSecret, secretArn);
       // A failed read (throttled, secret not yet set) is retried on the next invocation.
       url.catch(() => (url = undefined));
       return url;

@@ -4,7 +4,9 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { snapshotRetentionMs } from '../functions/adapters/dynamodb/table.js';
-import { evaluatorMemoryMb, type AppConfig } from '../functions/config/app-config.js';
+import type { AppConfig } from '../functions/config/app-config.js';
+import { evaluatorMemoryMb } from '../functions/config/deployment.js';
+import { shardCount } from '../functions/config/cluster.js';
 import { Alerting } from './constructs/alerting.js';
 import { ClusterDashboard, dashboardUrl } from './constructs/cluster-dashboard.js';
 import { Collector } from './constructs/collector.js';
@@ -57,6 +59,9 @@ export class LagwatchStack extends Stack {
       table: this.table.table,
       alertTopic: this.alerting.alertTopic,
       clusterNames: config.clusters.map((c) => c.connection.name),
+      clusterShards: Object.fromEntries(
+        config.clusters.filter((c) => shardCount(c.connection) > 1).map((c) => [c.connection.name, shardCount(c.connection)]),
+      ),
       policySource: config.policySource,
       snapshotIntervalMs: config.snapshotIntervalMs,
       snapshotRetentionMs: retentionMs,
@@ -64,7 +69,8 @@ export class LagwatchStack extends Stack {
       code,
       logRetentionDays,
       deadLetterKey: this.alerting.key,
-      memorySize: evaluatorMemoryMb(Math.max(...config.clusters.map((c) => c.expectedPartitions))),
+      // One invocation judges one shard: a sharded cluster's share of its partitions is what counts.
+      memorySize: evaluatorMemoryMb(Math.max(...config.clusters.map((c) => Math.ceil(c.expectedPartitions / shardCount(c.connection))))),
     });
     new EvaluatorAlarms(this, 'EvaluatorAlarms', {
       evaluator: this.evaluator.function.function,
@@ -103,6 +109,7 @@ export class LagwatchStack extends Stack {
         collector: collector.function.function,
         snapshotIntervalMs: config.snapshotIntervalMs,
         opsTopic: this.alerting.opsTopic,
+        shards: shardCount(cluster.connection),
       });
       const dashboardName = dashboardNames.get(name) ?? `${config.dashboardName}-${cluster.resourceName}`;
       dashboards.set(
@@ -113,6 +120,7 @@ export class LagwatchStack extends Stack {
           snapshotIntervalMs: config.snapshotIntervalMs,
           collector: collector.function.function,
           evaluator: this.evaluator.function.function,
+          shards: shardCount(cluster.connection),
         }),
       );
       new CfnOutput(this, `DashboardUrl-${cluster.resourceName}`, { value: dashboardUrl(dashboardName) });

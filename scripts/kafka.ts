@@ -4,13 +4,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultCacheDir } from '../functions/local/host.js';
-import {
-  kafkaVersionFromEnv,
-  processAlive,
-  startKafkaBroker,
-  stopProcess,
-} from '../functions/local/kafka-broker.js';
+import { defaultCacheDir, processAlive, stopProcess } from '../functions/local/host.js';
+import { startKafkaBroker } from '../functions/local/kafka-broker.js';
+import { kafkaVersionFromEnv } from '../functions/local/kafka-jars.js';
 
 interface RunState {
   pid: number;

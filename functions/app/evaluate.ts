@@ -13,13 +13,21 @@
 // Closing an incident writes a tombstone, not a delete, so a late evaluator cannot reopen it.
 // The rare duplicate: a run that published but crashed before clearing, or two runs flushing the
 // same pending message at once (docs/aws.md § "Alert delivery").
-import type { AlertState, Notification } from '../core/alert.js';
+//
+// A sharded cluster (`shards` > 1) is evaluated one shard at a time, when that shard's run lands:
+// only the shard's groups (by core/shard.ts) are judged, flushed or declared gone, from the shard's
+// own runs; the other shards' alert records are not touched.
+import type { AlertState } from '../core/alert.js';
+import type { Notification } from '../core/notification.js';
 import { decideAlert } from '../core/alert.js';
+import { errorSummary } from '../core/errors.js';
 import { evaluateGroup, notFoundVerdict } from '../core/group.js';
 import { evaluationMetrics, runMetrics } from '../core/metrics.js';
 import { resolvePolicy, type Policy, type PolicyConfig } from '../core/policy.js';
+import { inShard, isWholeCluster, shardLabel, WHOLE_CLUSTER, type Shard } from '../core/shard.js';
 import type { GroupFailure, GroupVerdict } from '../core/types.js';
-import type { AlertRecord, AlertStateStore, Logger, MetricsSink, Notifier, SnapshotStore, WindowSet } from './ports.js';
+import type { AlertRecord, AlertStateStore, Logger, MetricsSink, Notifier, ShardScope, SnapshotStore, WindowSet } from './ports.js';
+import { mapLimit } from './pool.js';
 import { openWindows, windowSetOf } from './window-set.js';
 
 export interface EvaluateDeps {
@@ -55,6 +63,8 @@ export interface EvaluationResult {
   readonly deferred: string[];
   readonly metricsPublished: boolean;
   readonly durationMs: number;
+  /** The shard evaluated; absent for the whole cluster. */
+  readonly shard?: Shard;
 }
 
 /** Runs older than this many intervals are not judged: missing data must not read as stopped consumers. */
@@ -93,11 +103,18 @@ export const DEADLINE_RESERVE_MS = 5_000;
 
 export async function runEvaluation(
   deps: EvaluateDeps,
-  input: { cluster: string; now: number; /** deps.clock() time by which the invocation must end (Lambda's timeout). */ deadline?: number },
+  input: { cluster: string; now: number; /** deps.clock() time by which the invocation must end (Lambda's timeout). */ deadline?: number; /** The shard whose run landed; absent for the whole cluster. */ shard?: Shard },
 ): Promise<EvaluationResult> {
   const { cluster, now } = input;
+  const shard = input.shard ?? WHOLE_CLUSTER;
+  const whole = isWholeCluster(shard);
+  const scope: ShardScope = whole ? {} : { shard };
+  // Log fields: the shard named in the run's lines of a sharded evaluation.
+  const where = whole ? { cluster } : { cluster, shard: shardLabel(shard) };
   const started = deps.clock();
-  const [run, records] = await Promise.all([deps.store.latestRun(cluster), deps.alerts.list(cluster)]);
+  const [run, allRecords] = await Promise.all([deps.store.latestRun(cluster, scope), deps.alerts.list(cluster)]);
+  // Only this shard's groups: another shard's open alert is never judged, flushed or called gone here.
+  const records = whole ? allRecords : allRecords.filter((r) => inShard(r.group, shard));
   const recordByGroup = new Map(records.map((r) => [r.group, r]));
   const open = records.filter((r) => r.state !== null);
   const pending = records.filter((r) => r.pending !== null).map((r) => r.group);
@@ -105,10 +122,10 @@ export async function runEvaluation(
   const stale = run === null || now - run.timestamp > STALE_RUN_INTERVALS * deps.snapshotIntervalMs;
   let groups: string[] = [];
   if (run === null) {
-    deps.logger.warn('no complete collection run yet: nothing to evaluate', { cluster, openAlerts: open.length });
+    deps.logger.warn('no complete collection run yet: nothing to evaluate', { ...where, openAlerts: open.length });
   } else if (stale) {
     deps.logger.error('the newest complete collection run is too old to judge from; is the collector failing?', {
-      cluster,
+      ...where,
       runTimestamp: run.timestamp,
       ageMs: now - run.timestamp,
     });
@@ -123,11 +140,11 @@ export async function runEvaluation(
     const limit = largestWindow(deps.policy);
     try {
       const notBefore = windowStart(now, { windowSize: limit }, deps.snapshotIntervalMs);
-      windows = { set: await openWindows(deps.store, cluster, { limit, now, notBefore }) };
+      windows = { set: await openWindows(deps.store, cluster, { limit, now, notBefore, ...scope }) };
     } catch (error) {
-      const failure = describe(error);
+      const failure = errorSummary(error);
       windows = { error: failure };
-      deps.logger.error('could not read the snapshot windows; no listed group is judged this time', { cluster, error: failure });
+      deps.logger.error('could not read the snapshot windows; no listed group is judged this time', { ...where, error: failure });
     }
   }
   const membership: RunMembership = {
@@ -137,23 +154,17 @@ export async function runEvaluation(
     windows,
   };
   const outcomes = new Map<string, GroupOutcome>();
-  let next = 0;
   const deferred: string[] = [];
-  const worker = async (): Promise<void> => {
-    while (next < groups.length) {
-      const group = groups[next++];
-      if (group === undefined) continue;
-      if (input.deadline !== undefined && deps.clock() > input.deadline - DEADLINE_RESERVE_MS) {
-        deferred.push(group);
-        continue;
-      }
-      outcomes.set(group, await evaluateOneGroup(deps, cluster, group, membership, recordByGroup.get(group) ?? null, now));
+  await mapLimit(groups, deps.concurrency ?? 8, async (group) => {
+    if (input.deadline !== undefined && deps.clock() > input.deadline - DEADLINE_RESERVE_MS) {
+      deferred.push(group);
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? 8) }, worker));
+    outcomes.set(group, await evaluateOneGroup(deps, cluster, group, membership, recordByGroup.get(group) ?? null, now));
+  });
   deferred.sort();
   if (deferred.length > 0) {
-    deps.logger.warn('the invocation is about to time out: these groups are left for the next run', { cluster, deferred: deferred.length, first: deferred[0] });
+    deps.logger.warn('the invocation is about to time out: these groups are left for the next run', { ...where, deferred: deferred.length, first: deferred[0] });
   }
 
   const verdicts: GroupVerdict[] = [];
@@ -175,12 +186,11 @@ export async function runEvaluation(
   let metricsPublished = true;
   try {
     await deps.metrics.put([
-      ...evaluationMetrics({ cluster, verdicts, policyFor: (group) => resolvePolicy(deps.policy, group), timestamp: now }),
+      ...evaluationMetrics({ cluster, verdicts, policyFor: (group) => resolvePolicy(deps.policy, group), timestamp: now, ...scope }),
       ...runMetrics({
         cluster,
         stage: 'evaluator',
         durationMs,
-        failures: stale ? 1 : 0,
         groupFailures: failures.length,
         timestamp: now,
         notificationsSent: notifications.length,
@@ -189,10 +199,10 @@ export async function runEvaluation(
     ]);
   } catch (error) {
     metricsPublished = false;
-    deps.logger.error('could not publish evaluator metrics', { cluster, error: describe(error) });
+    deps.logger.error('could not publish evaluator metrics', { ...where, error: errorSummary(error) });
   }
   deps.logger.info('evaluation done', {
-    cluster,
+    ...where,
     groups: verdicts.length,
     notifications: notifications.length,
     failures: failures.length,
@@ -211,6 +221,7 @@ export async function runEvaluation(
     deferred,
     metricsPublished,
     durationMs,
+    ...scope,
   };
 }
 
@@ -280,7 +291,7 @@ async function evaluateOneGroup(
     // 3. publish and clear the outbox.
     if (claimed.pending !== null) await deliver(deps, claimed, outcome);
   } catch (error) {
-    outcome.failure = describe(error);
+    outcome.failure = errorSummary(error);
     deps.logger.error('group evaluation failed', { cluster, group, error: outcome.failure });
   }
   return outcome;
@@ -298,7 +309,7 @@ async function deliver(deps: EvaluateDeps, record: AlertRecord, outcome: GroupOu
     await deps.notifier.publish(pending);
   } catch (error) {
     outcome.notificationFailed = true;
-    outcome.failure = `publish failed: ${describe(error)}; the message stays in the outbox and is sent next run`;
+    outcome.failure = `publish failed: ${errorSummary(error)}; the message stays in the outbox and is sent next run`;
     deps.logger.error('could not publish alert; it will be retried next run', { cluster, group, error: outcome.failure });
     return null;
   }
@@ -309,8 +320,4 @@ async function deliver(deps: EvaluateDeps, record: AlertRecord, outcome: GroupOu
     return null;
   }
   return cleared;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

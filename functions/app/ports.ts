@@ -1,15 +1,19 @@
 // The small interfaces the application layer needs from the outside world. Adapters (Kafka,
 // DynamoDB, SNS, CloudWatch, local files, console) implement them; only the composition root
 // (functions/composition.ts) and the local CLI build concrete ones.
+import type { Shard } from '../core/shard.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../core/types.js';
-import type { AlertState, Notification } from '../core/alert.js';
+import type { AlertState } from '../core/alert.js';
+import type { Notification } from '../core/notification.js';
 import type { MetricDatum } from '../core/metrics.js';
 
 /** Reads one snapshot of a cluster's consumer groups. Implemented with kafkajs today. */
 export interface OffsetCollector {
   /** `timestamp` is the scheduled time of the run (the snapshot id). Throws a CollectorError when
-   * the cluster cannot be read at all; per-group failures are returned in `failures`. */
-  collect(timestamp: number): Promise<ClusterSnapshot>;
+   * the cluster cannot be read at all; per-group failures are returned in `failures`. With a
+   * `shard` (not the whole cluster) it still lists every group but reads only the shard's, and the
+   * snapshot carries the shard. */
+  collect(timestamp: number, shard?: Shard): Promise<ClusterSnapshot>;
   close(): Promise<void>;
 }
 
@@ -20,22 +24,34 @@ export interface RunRecord {
   /** Groups listed by the cluster (read or failed). */
   readonly listedGroups: readonly string[];
   readonly failedGroups: readonly string[];
+  /** The shard the run covers (listed and failed groups are that shard's only); absent for the
+   * whole cluster, so runs of unsharded clusters read and compare exactly as before sharding. */
+  readonly shard?: Shard;
 }
 
+/** Which runs a read covers: one shard's (absent: the whole cluster's, `shards: 1`). A store keeps
+ * each shard's runs apart, so a shard's evaluator never reads, or mistakes for its own, a run of
+ * another shard or of another shard count. */
+export interface ShardScope {
+  readonly shard?: Shard;
+}
+
+/** Stores keep the runs of each shard apart (ShardScope); the local file store has no shards (local
+ * mode collects a cluster as one run whatever its `shards`) and is never given a scope. */
 export interface SnapshotStore {
   /** Writes every group snapshot, then the run record (so a run with a record is complete).
    * Idempotent on (cluster, timestamp): a retried run overwrites itself. */
   putSnapshot(snapshot: ClusterSnapshot): Promise<void>;
-  /** The newest complete run of a cluster, or null. */
-  latestRun(cluster: string): Promise<RunRecord | null>;
+  /** The newest complete run of a cluster (of `shard`, when given), or null. */
+  latestRun(cluster: string, scope?: ShardScope): Promise<RunRecord | null>;
   /** Every group's snapshots from the newest `limit` complete runs (runs with a record) with
    * `notBefore` <= timestamp <= `now`, by group name, each list oldest first. A group absent from
    * those runs has no entry. Never trusts TTL: anything older than `notBefore` is ignored. */
-  readWindows(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<Map<string, GroupSnapshot[]>>;
+  readWindows(cluster: string, options: { limit: number; now: number; notBefore: number } & ShardScope): Promise<Map<string, GroupSnapshot[]>>;
   /** The same read as readWindows, but each group's snapshots are decoded only when asked for, so
    * a large cluster's windows never sit in memory as objects all at once. Stores that keep runs
    * packed (DynamoDB) implement it; for the others the evaluator wraps readWindows. */
-  openWindows?(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<WindowSet>;
+  openWindows?(cluster: string, options: { limit: number; now: number; notBefore: number } & ShardScope): Promise<WindowSet>;
 }
 
 /** Every group's window from one store read. */

@@ -2,7 +2,7 @@
 // (changed) policy and prints, oldest first, every alert it would have sent — to tune a window or
 // allowedLag before enabling it.
 import { FileStore } from '../adapters/local/file-store.js';
-import type { Notification } from '../core/alert.js';
+import type { Notification } from '../core/notification.js';
 import { InputError } from '../core/errors.js';
 import { parsePolicyConfig } from '../config/policy.js';
 import type { PolicyConfig } from '../core/policy.js';

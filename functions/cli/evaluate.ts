@@ -79,27 +79,6 @@ export function evaluateSeries(doc: SeriesDocument): GroupVerdict {
   });
 }
 
-/** The verdict JSON plus the §6 fields (rule names, Burrow's status and rule kept for comparison). */
-export function verdictJson(v: GroupVerdict): Record<string, unknown> {
-  const base = verdictToJson(v) as Record<string, unknown> & { partitions: Record<string, unknown>[] };
-  return {
-    ...base,
-    rule: v.rule ?? null,
-    burrowStatus: v.burrowStatus ?? null,
-    stale: v.stale ?? false,
-    emptyForSeconds: v.emptyForSeconds ?? null,
-    partitions: v.partitions.map((p, i) => ({
-      ...base.partitions[i],
-      burrowStatus: p.burrowStatus ?? null,
-      burrowRule: p.burrowRule ?? null,
-      notAssigned: p.notAssigned ?? false,
-      deletedUnread: p.deletedUnread == null ? null : p.deletedUnread.toString(10),
-      retentionLeftSeconds: p.retentionLeftSeconds ?? null,
-      stuckForSeconds: p.stuckForSeconds ?? null,
-    })),
-  };
-}
-
 export function renderVerdict(v: GroupVerdict): string {
   const head =
     `${v.cluster} / ${v.group}: ${v.status}${v.rule && v.rule !== 'ok' ? ` (${v.rule})` : ''}${v.stale ? ' [stale: held after a collection gap]' : ''}  burrow ${v.burrowStatus ?? '-'}  total lag ${formatCount(v.totalLag)}  time lag ${formatTimeLag(v.maxTimeLag)}` +
@@ -128,7 +107,7 @@ export async function evaluateCommand(argv: readonly string[]): Promise<number> 
   if ('exit' in parsedArgs) return parsedArgs.exit;
   const { values } = parsedArgs;
   const verdict = evaluateSeries(seriesDocumentFromJson(await readJsonInput(values.file)));
-  if (values.json) printJson(verdictJson(verdict));
+  if (values.json) printJson(verdictToJson(verdict));
   else process.stdout.write(`${renderVerdict(verdict)}\n`);
   return 0;
 }

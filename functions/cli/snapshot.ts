@@ -1,11 +1,11 @@
 // `lagwatch snapshot --brokers HOST:PORT[,HOST:PORT] [--group-pattern P] [--exclude-pattern P] [--json]`: one reading of
 // committed and log-end offsets, as a table like `kafka-consumer-groups --describe` or as JSON.
 // Exit 0 on success, 2 on bad usage, 1 when the cluster cannot be read; stdout stays empty on error.
-import { createKafkaCollector } from '../adapters/kafka/kafka-collector.js';
 import { parseClusterConfig } from '../config/cluster.js';
 import { ConfigError, LagwatchError } from '../core/errors.js';
 import { formatOffset, lagOf } from '../core/offsets.js';
 import type { ClusterSnapshot } from '../core/types.js';
+import { createCollector } from '../factories.js';
 import { GROUP_FILTER_OPTIONS, UsageError, applyGroupFilter, parseCommandArgs, parseGroupFilter } from '../local/cli-args.js';
 import { renderTable } from './table.js';
 
@@ -87,7 +87,7 @@ export async function snapshotCommand(argv: readonly string[]): Promise<number> 
     throw error;
   }
 
-  const collector = createKafkaCollector(cluster);
+  const collector = createCollector(cluster);
   let snapshot: ClusterSnapshot;
   try {
     snapshot = await collector.collect(Date.now());

@@ -5,12 +5,13 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MemoryAlertStateStore } from '../adapters/local/memory-alert-store.js';
-import { DynamoAlertStateStore } from '../adapters/dynamodb/alert-state-store.js';
-import { DynamoSnapshotStore } from '../adapters/dynamodb/snapshot-store.js';
-import { TABLE, snapshotRetentionMs } from '../adapters/dynamodb/table.js';
+import { createDynamoStores } from '../adapters/dynamodb/dynamo-stores.js';
+import { parseRunPk, TABLE, snapshotRetentionMs } from '../adapters/dynamodb/table.js';
 import { runEvaluation } from '../app/evaluate.js';
-import type { Logger } from '../app/ports.js';
+import type { Logger, SnapshotStore } from '../app/ports.js';
+import { shardCount } from '../config/cluster.js';
 import { parsePolicyConfig } from '../config/policy.js';
+import { allShards, isWholeCluster } from '../core/shard.js';
 import { LagwatchError, StoreError } from '../core/errors.js';
 import type { PolicyConfig } from '../core/policy.js';
 import type { GroupVerdict } from '../core/types.js';
@@ -27,9 +28,10 @@ DynamoDB table and prints the live view's table, judged as the evaluator does. R
   --table NAME        the stack's DynamoDB table (CloudFormation output TableName)
   --region REGION     its region (default: AWS_REGION / your AWS profile)
   --cluster NAME      only this cluster (repeatable); default: the config's clusters, or every
-                      cluster with a run record in the table (found with one scan)
-  --config FILE       lagwatch.config.json: its policy and snapshot interval (default: the
-                      default policy, 60 s)
+                      cluster with a run record in the table (found with one scan, which also
+                      finds a sharded cluster's shard count when there is no --config)
+  --config FILE       lagwatch.config.json: its policy, snapshot interval and clusters' shards
+                      (default: the default policy, 60 s)
   --interval SECONDS  the snapshot interval, when not from --config
   --json              the verdicts as JSON instead of the table
 AWS credentials come from the usual places (environment, profile, SSO).`;
@@ -42,6 +44,19 @@ export interface ClusterStatus {
   readonly failed: number;
   readonly openIncidents: number;
   readonly verdicts: readonly GroupVerdict[];
+  /** The cluster's shard count (1 unless it is sharded): counts and verdicts are over every shard. */
+  readonly shards?: number;
+}
+
+/** The shard count whose shard 0 has the newest run: after a change of `shards`, the runs of the
+ * old count linger until their TTL and must not be read as the cluster's current state. */
+async function currentShardCount(snapshots: Pick<SnapshotStore, 'latestRun'>, cluster: string, counts: readonly number[]): Promise<number> {
+  let best = { count: counts[0] ?? 1, at: -1 };
+  for (const count of counts) {
+    const run = await snapshots.latestRun(cluster, { shard: { index: 0, count } });
+    if (run !== null && run.timestamp > best.at) best = { count, at: run.timestamp };
+  }
+  return best.count;
 }
 
 /** Judges every cluster's newest run as the evaluator would, without writing anything. */
@@ -52,43 +67,69 @@ export async function readStatus(input: {
   readonly policy: PolicyConfig;
   readonly snapshotIntervalMs: number;
   readonly logger: Logger;
+  /** Cluster → the shard counts it may have (from the config, or seen in the table); [1] when absent. */
+  readonly shardCounts?: ReadonlyMap<string, readonly number[]>;
 }): Promise<ClusterStatus[]> {
   const { client, tableName, policy, snapshotIntervalMs, logger } = input;
-  const snapshots = new DynamoSnapshotStore(client, { tableName, retentionMs: snapshotRetentionMs(policy.defaults.windowSize, snapshotIntervalMs), logger });
-  const stored = new DynamoAlertStateStore(client, { tableName, logger });
+  const { snapshots, alerts: stored } = createDynamoStores(client, {
+    tableName,
+    retentionMs: snapshotRetentionMs(policy.defaults.windowSize, snapshotIntervalMs),
+    logger,
+  });
   const out: ClusterStatus[] = [];
   for (const cluster of input.clusters) {
-    const [run, records] = await Promise.all([snapshots.latestRun(cluster), stored.list(cluster)]);
+    const counts = input.shardCounts?.get(cluster) ?? [1];
+    const count = counts.length > 1 ? await currentShardCount(snapshots, cluster, counts) : (counts[0] ?? 1);
+    const shards = allShards(count);
+    const [runs, records] = await Promise.all([
+      Promise.all(shards.map((shard) => snapshots.latestRun(cluster, isWholeCluster(shard) ? {} : { shard }))),
+      stored.list(cluster),
+    ]);
     // Tombstones (closed incidents kept for their revision) are not open incidents.
     const openIncidents = records.filter((r) => r.state !== null).length;
-    if (run === null) {
-      out.push({ cluster, runAt: null, listed: 0, failed: 0, openIncidents, verdicts: [] });
+    const sharded = count > 1 ? { shards: count } : {};
+    // A sharded cluster is only as current as its stalest shard; one shard without a run is reported.
+    if (runs.some((run) => run === null)) {
+      out.push({ cluster, runAt: null, listed: 0, failed: 0, openIncidents, verdicts: [], ...sharded });
       continue;
     }
-    const alerts = new MemoryAlertStateStore();
-    for (const r of records) await alerts.write(r, null);
-    const result = await runEvaluation(
-      {
-        store: snapshots,
-        alerts,
-        notifier: { publish: async () => undefined },
-        metrics: { put: async () => undefined },
-        logger,
-        clock: () => run.timestamp,
-        policy,
-        snapshotIntervalMs,
-        dashboardUrl: null,
-      },
-      { cluster, now: run.timestamp },
-    );
-    out.push({ cluster, runAt: run.timestamp, listed: run.listedGroups.length, failed: run.failedGroups.length, openIncidents, verdicts: result.verdicts });
+    const verdicts: GroupVerdict[] = [];
+    let listed = 0;
+    let failed = 0;
+    for (const [i, run] of runs.entries()) {
+      if (run === null) continue;
+      const shard = shards[i]!;
+      const alerts = new MemoryAlertStateStore();
+      for (const r of records) await alerts.write(r, null);
+      const result = await runEvaluation(
+        {
+          store: snapshots,
+          alerts,
+          notifier: { publish: async () => undefined },
+          metrics: { put: async () => undefined },
+          logger,
+          clock: () => run.timestamp,
+          policy,
+          snapshotIntervalMs,
+          dashboardUrl: null,
+        },
+        { cluster, now: run.timestamp, ...(isWholeCluster(shard) ? {} : { shard }) },
+      );
+      verdicts.push(...result.verdicts);
+      listed += run.listedGroups.length;
+      failed += run.failedGroups.length;
+    }
+    verdicts.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+    const runAt = Math.min(...runs.map((run) => run?.timestamp ?? 0));
+    out.push({ cluster, runAt, listed, failed, openIncidents, verdicts, ...sharded });
   }
   return out;
 }
 
-/** Cluster names with a run record: one scan of the keys (pass --cluster to skip it). */
-async function clustersInTable(client: DynamoDBClient, tableName: string): Promise<string[]> {
-  const found = new Set<string>();
+/** Cluster names with a run record, and the shard counts their run records were written with: one
+ * scan of the keys (pass --cluster to skip it). */
+async function clustersInTable(client: DynamoDBClient, tableName: string): Promise<Map<string, number[]>> {
+  const found = new Map<string, Set<number>>();
   let start: Record<string, unknown> | undefined;
   do {
     const page = await client.send(
@@ -103,11 +144,12 @@ async function clustersInTable(client: DynamoDBClient, tableName: string): Promi
     );
     for (const item of page.Items ?? []) {
       const pk = item[TABLE.partitionKey]?.S;
-      if (pk !== undefined) found.add(decodeURIComponent(pk.slice(2)));
+      const run = pk === undefined ? null : parseRunPk(pk);
+      if (run !== null) found.set(run.cluster, (found.get(run.cluster) ?? new Set()).add(run.shard.count));
     }
     start = page.LastEvaluatedKey;
   } while (start !== undefined);
-  return [...found].sort();
+  return new Map([...found].sort(([a], [b]) => (a < b ? -1 : 1)).map(([cluster, counts]) => [cluster, [...counts].sort((a, b) => a - b)]));
 }
 
 export async function statusCommand(argv: readonly string[]): Promise<number> {
@@ -133,9 +175,13 @@ export async function statusCommand(argv: readonly string[]): Promise<number> {
     const client = DynamoDBDocumentClient.from(dynamodb);
     const logger = createLineLogger((line) => process.stderr.write(`${line}\n`), 'error');
     try {
-      const clusters = values.cluster ?? config?.clusters.map((c) => c.name) ?? (await clustersInTable(dynamodb, values.table));
+      // Shard counts: the config's when it names the cluster, else those its run records were written with.
+      const configured = new Map((config?.clusters ?? []).map((c) => [c.name, [shardCount(c)]] as const));
+      const inTable = config !== null ? null : await clustersInTable(dynamodb, values.table);
+      const clusters = values.cluster ?? config?.clusters.map((c) => c.name) ?? [...(inTable?.keys() ?? [])];
       if (clusters.length === 0) throw new LagwatchError(`table ${values.table} holds no collection run yet; is the collector running?`);
-      const status = await readStatus({ client, tableName: values.table, clusters, policy, snapshotIntervalMs, logger });
+      const shardCounts = new Map(clusters.map((c) => [c, configured.get(c) ?? inTable?.get(c) ?? [1]] as const));
+      const status = await readStatus({ client, tableName: values.table, clusters, policy, snapshotIntervalMs, logger, shardCounts });
       print(status, values.json);
       return status.every((s) => s.runAt !== null) ? 0 : 1;
     } catch (error) {
@@ -167,6 +213,7 @@ function print(status: readonly ClusterStatus[], json: boolean): void {
       listedGroups: s.listed,
       failedGroups: s.failed,
       openIncidents: s.openIncidents,
+      ...(s.shards === undefined ? {} : { shards: s.shards }),
       groups: s.verdicts.map((v) => ({ group: v.group, status: v.status, totalLag: v.totalLag.toString(), maxTimeLagSeconds: v.maxTimeLag.seconds })),
     }));
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -179,7 +226,7 @@ function print(status: readonly ClusterStatus[], json: boolean): void {
       continue;
     }
     lines.push(
-      `cluster ${s.cluster} · newest run ${new Date(s.runAt).toISOString()} · ${s.listed} group(s) listed, ${s.failed} failed · ${s.openIncidents} open incident(s)`,
+      `cluster ${s.cluster}${s.shards === undefined ? '' : ` · ${s.shards} shards`} · newest run${s.shards === undefined ? '' : ' of its stalest shard'} ${new Date(s.runAt).toISOString()} · ${s.listed} group(s) listed, ${s.failed} failed · ${s.openIncidents} open incident(s)`,
     );
   }
   const verdicts = status.flatMap((s) => s.verdicts);

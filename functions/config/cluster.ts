@@ -3,9 +3,14 @@
 // inline: a SASL password comes from an env var or a Secrets Manager secret the adapter resolves.
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { configErrorOf } from './config-error.js';
 import { compilePattern } from '../core/policy.js';
 
 const HOST_PORT = /^[^\s:/]+:[0-9]{1,5}$/;
+
+/** A sanity bound on `shards`: 64 shards at one shard's measured ceiling is far past any cluster
+ * seen (docs/aws.md § "Sharding a large cluster"). */
+export const MAX_SHARDS = 64;
 
 /** A password source: exactly one of an env var name or a Secrets Manager secret ARN. A secret may
  * be a plain string or JSON `{"username": ..., "password": ...}` (the MSK `AmazonMSK_*` format). */
@@ -72,6 +77,16 @@ export const clusterConfigSchema = z
     connectionTimeoutMs: z.number().int().min(100).max(60_000).default(3_000),
     /** Per Kafka request; keep well under the Lambda timeout. */
     requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    /** Collector schedules the cluster's groups are split over by a stable hash of the group name
+     * (functions/core/shard.ts); each writes its own run record and is evaluated on its own. 1 = one
+     * run for the whole cluster (the default when unset: read it with shardCount). When to raise
+     * it: docs/aws.md § "Sharding a large cluster". */
+    shards: z
+      .number({ error: 'must be a whole number of collector shards, at least 1' })
+      .int('must be a whole number of collector shards, at least 1')
+      .min(1, 'must be at least 1 (1 = one collector run for the whole cluster)')
+      .max(MAX_SHARDS, `must be at most ${MAX_SHARDS}`)
+      .optional(),
   })
   .superRefine((cluster, ctx) => {
     for (const list of ['allow', 'deny'] as const) {
@@ -128,37 +143,10 @@ export const clustersConfigSchema = z
 
 export type ClustersConfig = z.infer<typeof clustersConfigSchema>;
 
-/** `clusters[0].sasl.mechanism` from a zod path, prefixed. */
-export function configKey(prefix: string, path: readonly PropertyKey[]): string {
-  let key = prefix;
-  for (const part of path) {
-    if (typeof part === 'number') key += `[${part}]`;
-    else key += key === '' ? String(part) : `.${String(part)}`;
-  }
-  return key || '(root)';
-}
-
-function firstIssue(error: z.ZodError, prefix: string): ConfigError {
-  const issue = error.issues[0];
-  if (!issue) return new ConfigError(prefix || '(root)', 'invalid');
-  let path = issue.path;
-  let message = issue.message;
-  // An unknown SASL mechanism: name the discriminator key and the accepted values.
-  if (issue.code === 'invalid_union' && 'discriminator' in issue && typeof issue.discriminator === 'string') {
-    if (path[path.length - 1] !== issue.discriminator) path = [...path, issue.discriminator];
-    message = 'must be one of plain, scram-sha-256, scram-sha-512, aws-msk-iam';
-  }
-  if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) {
-    path = [...path, issue.keys[0]];
-    message = 'is not a known key (check the spelling)';
-  }
-  return new ConfigError(configKey(prefix, path), message, { cause: error });
-}
-
 /** Validates one cluster's config; `keyPrefix` names it in errors (e.g. `clusters[2]`). */
 export function parseClusterConfig(value: unknown, keyPrefix = 'cluster'): ClusterConfig {
   const result = clusterConfigSchema.safeParse(value);
-  if (!result.success) throw firstIssue(result.error, keyPrefix);
+  if (!result.success) throw configErrorOf(result.error, keyPrefix);
   return result.data;
 }
 
@@ -170,7 +158,7 @@ export function parseClustersConfig(value: unknown): ClusterConfig[] {
       ? { clusters: [value] }
       : value;
   const result = clustersConfigSchema.safeParse(wrapped);
-  if (!result.success) throw firstIssue(result.error, '');
+  if (!result.success) throw configErrorOf(result.error, '');
   return result.data.clusters;
 }
 
@@ -184,6 +172,11 @@ export function parseClustersJson(text: string | undefined, source: string): Clu
     throw new ConfigError(source, `is not valid JSON (${(error as Error).message})`, { cause: error });
   }
   return parseClustersConfig(value);
+}
+
+/** How many shards the cluster's groups are split over: `shards`, 1 when unset. */
+export function shardCount(cluster: Pick<ClusterConfig, 'shards'>): number {
+  return cluster.shards ?? 1;
 }
 
 /** Whether a group is watched: it matches an allow pattern and no deny pattern. */

@@ -17,6 +17,8 @@ export const ENV = {
   slackWebhookSecretArn: 'LAGWATCH_SLACK_WEBHOOK_SECRET_ARN',
   /** Name of the cluster(s) the evaluator handles, comma separated. */
   clusterNames: 'LAGWATCH_CLUSTER_NAMES',
+  /** JSON of cluster name → `shards`, for the clusters with more than one; unset when none has. */
+  clusterShards: 'LAGWATCH_CLUSTER_SHARDS',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 

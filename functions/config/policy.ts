@@ -2,6 +2,7 @@
 // with zod so a bad value fails at startup (or at `cdk synth`) with the key named.
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { configErrorOf } from './config-error.js';
 import { compilePattern, DEFAULT_POLICY, type Policy, type PolicyConfig } from '../core/policy.js';
 
 const lagCount = z
@@ -53,19 +54,6 @@ function toPolicyFields({ repeatIntervalSeconds, ...rest }: Fields) {
   return { ...rest, ...(repeatIntervalSeconds === undefined ? {} : { repeatIntervalMs: repeatIntervalSeconds * 1000 }) };
 }
 
-/** The dotted path of a zod issue, e.g. `overrides[2].windowSize`. */
-export function issuePath(prefix: string, path: readonly PropertyKey[]): string {
-  let out = prefix;
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
-  return out || '(root)';
-}
-
-/** Throws a ConfigError naming the first bad key, e.g. `policy.overrides[0].windowSize`. */
-export function zodToConfigError(error: z.ZodError, keyPrefix: string): ConfigError {
-  const issue = error.issues[0]!;
-  return new ConfigError(issuePath(keyPrefix, issue.path), issue.message, { cause: error });
-}
-
 export interface PolicyLoadOptions {
   /** The deployment's snapshot interval (ms): grace and stall times shorter than it cannot work. */
   readonly snapshotIntervalMs?: number;
@@ -107,7 +95,7 @@ function checkCombination(policy: Policy, where: string, options: PolicyLoadOpti
 
 export function parsePolicyConfig(value: unknown, keyPrefix = 'policy', options: PolicyLoadOptions = {}): PolicyConfig {
   const parsed = policyConfigSchema.safeParse(value ?? {});
-  if (!parsed.success) throw zodToConfigError(parsed.error, keyPrefix);
+  if (!parsed.success) throw configErrorOf(parsed.error, keyPrefix);
   // Unset grace and stall times follow a slow snapshot interval (one interval at least), so a
   // 5-minute deployment works without them; a value set shorter than the interval is an error.
   const interval = options.snapshotIntervalMs;

@@ -1,5 +1,5 @@
 // Turns an alert transition into words a person on call can act on.
-import type { AlertKind, Notification, NotificationPartition } from './alert.js';
+import type { AlertKind, Notification, NotificationPartition } from './notification.js';
 import { formatCount, formatDuration, formatTimeLag } from './format.js';
 import { severityRank, groupSeverity } from './group.js';
 import type { GroupStatus, GroupVerdict, PartitionStatus, PartitionVerdict } from './types.js';

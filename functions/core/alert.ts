@@ -2,15 +2,8 @@
 import { buildNotification } from './alert-message.js';
 import { severityRank } from './group.js';
 import type { Policy } from './policy.js';
+import type { AlertKind, Notification } from './notification.js';
 import type { GroupStatus, GroupVerdict } from './types.js';
-
-export const AlertKind = {
-  Open: 'open',
-  Repeat: 'repeat',
-  Resolve: 'resolve',
-  Gone: 'gone',
-} as const;
-export type AlertKind = (typeof AlertKind)[keyof typeof AlertKind];
 
 /** An open incident for one group. No state stored = no open incident. */
 export interface AlertState {
@@ -26,40 +19,6 @@ export interface AlertState {
   readonly lastNotified: number;
   /** Optimistic-concurrency version, incremented by every write. */
   readonly version: number;
-}
-
-export interface NotificationPartition {
-  readonly topic: string;
-  readonly partition: number;
-  readonly status: string;
-  /** Decimal string; null for "no commits". */
-  readonly lag: string | null;
-  readonly timeLagSeconds: number;
-  /** The verdict rule that judged it (e.g. consumers-gone, data-loss). */
-  readonly rule?: string;
-}
-
-/** One message to send, already shaped for a person. */
-export interface Notification {
-  readonly kind: AlertKind;
-  readonly cluster: string;
-  readonly group: string;
-  readonly team: string;
-  /** OK for resolve / gone messages. */
-  readonly severity: Extract<GroupStatus, 'OK' | 'WARNING' | 'ERROR'>;
-  readonly incidentId: string;
-  readonly at: number;
-  /** At most 100 characters (SNS email subject limit). */
-  readonly subject: string;
-  /** Plain-text body: what happened, the worst partitions, what it means, what to check. */
-  readonly text: string;
-  readonly worstPartitions: readonly NotificationPartition[];
-  readonly dashboardUrl: string | null;
-  /** The rule of the worst partition (open / repeat), e.g. `consumers-gone`; null otherwise. */
-  readonly rule?: string | null;
-  /** True for a page (§6.3): the opening message or an escalation to ERROR. Reminders, resolves and
-   * "gone" are not pages. */
-  readonly page?: boolean;
 }
 
 export interface AlertDecisionInput {

@@ -55,3 +55,8 @@ export class UsageError extends LagwatchError {
 export class KafkaHarnessError extends LagwatchError {
   override readonly name = 'KafkaHarnessError';
 }
+
+/** One line for a log field or an error message: "Name: message" for an Error, the value as text otherwise. */
+export function errorSummary(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -31,3 +31,8 @@ export function formatTimeLag(lag: TimeLag): string {
   const text = formatDuration(lag.seconds);
   return lag.kind === 'lower-bound' ? `>=${text}` : text;
 }
+
+/** `text` cut to at most `max` characters, the last one an ellipsis when cut (chat and API limits). */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -5,6 +5,7 @@ import { rollUp, type RollUp } from './group.js';
 import { DEFAULT_METRICS_MAX_GROUPS, DEFAULT_METRICS_TOP_N, MetricTier, selectMetricGroups } from './metric-selection.js';
 import { toMetricNumber } from './offsets.js';
 import type { Policy } from './policy.js';
+import { isWholeCluster, shardLabel, WHOLE_CLUSTER, type Shard } from './shard.js';
 import type { GroupStatus, GroupVerdict, PartitionVerdict } from './types.js';
 export const MetricUnit = {
   Count: 'Count',
@@ -62,6 +63,9 @@ export const DIMENSION = {
   Topic: 'Topic',
   Partition: 'Partition',
   Status: 'Status',
+  /** On the per-status group counts of a sharded cluster only (shardLabel, e.g. `1of4`): each shard
+   * counts its own groups, and the dashboard adds the shards up. */
+  Shard: 'Shard',
 } as const;
 
 const STATUS_VALUE: Record<'OK' | 'WARNING' | 'ERROR', number> = { OK: 0, WARNING: 1, ERROR: 2 };
@@ -159,30 +163,35 @@ function rankingMetrics(verdict: GroupVerdict): Shaped {
   return { metrics: rankingPair(dimensions, verdict, verdict.evaluatedAt), skipped: 0 };
 }
 
-/** Groups per status for one cluster (zeros included, so graphs have no gaps). */
-export function clusterMetrics(cluster: string, verdicts: readonly GroupVerdict[], timestamp: number): MetricDatum[] {
+/** Groups per status for one cluster, or for one shard of it (zeros included, so graphs have no
+ * gaps). A shard's counts carry its Shard dimension: in one shared metric, the shards' counts would
+ * land as separate data points of the same period, and no statistic but a per-shard one summed
+ * gives the cluster's count (the dashboard sums each shard's Maximum). */
+export function clusterMetrics(cluster: string, verdicts: readonly GroupVerdict[], timestamp: number, shard: Shard = WHOLE_CLUSTER): MetricDatum[] {
   const counts: Record<'OK' | 'WARNING' | 'ERROR', number> = { OK: 0, WARNING: 0, ERROR: 0 };
   for (const v of verdicts) if (v.status !== 'NOTFOUND') counts[v.status]++;
+  const where: Record<string, string> = { [DIMENSION.Cluster]: cluster };
+  if (!isWholeCluster(shard)) where[DIMENSION.Shard] = shardLabel(shard);
   return (Object.keys(counts) as (keyof typeof counts)[]).map((status) => ({
     name: METRIC.Groups,
-    dimensions: { [DIMENSION.Cluster]: cluster, [DIMENSION.Status]: status },
+    dimensions: { ...where, [DIMENSION.Status]: status },
     value: counts[status],
     unit: MetricUnit.Count,
     timestamp,
   }));
 }
 
-export interface RunMetricsInput {
+interface RunMetricsBase {
   readonly cluster: string;
-  readonly stage: 'collector' | 'evaluator';
   readonly durationMs: number;
-  readonly failures: number;
   readonly groupFailures: number;
   readonly timestamp: number;
-  readonly snapshotsWritten?: number;
-  readonly notificationsSent?: number;
-  readonly notificationFailures?: number;
 }
+
+/** Each stage names only the counters it publishes (a run failure is a collector metric only). */
+export type RunMetricsInput =
+  | (RunMetricsBase & { readonly stage: 'collector'; readonly failures: number; readonly snapshotsWritten?: number })
+  | (RunMetricsBase & { readonly stage: 'evaluator'; readonly notificationsSent?: number; readonly notificationFailures?: number });
 
 /**
  * Self-health of one collector or evaluator run. Durations and SnapshotsWritten every run; counters
@@ -216,7 +225,10 @@ function clusterCounter(cluster: string, name: MetricName, value: number, timest
   return value > 0 ? [{ name, dimensions: { [DIMENSION.Cluster]: cluster }, value, unit: MetricUnit.Count, timestamp }] : [];
 }
 
-/** Everything one evaluation run publishes for a cluster: status counts plus the selected groups. */
+/** Everything one evaluation run publishes for a cluster (or one shard of it): status counts plus
+ * the selected groups. Per-group metrics carry no shard: a group is in one shard at a time. With
+ * shards, topN and maxGroups apply per shard, so the dashboard's top 10 ranks over every shard's
+ * top 10; each shard's counters land as one data point a period (the dashboard sums them). */
 export function evaluationMetrics(input: {
   readonly cluster: string;
   readonly verdicts: readonly GroupVerdict[];
@@ -224,13 +236,14 @@ export function evaluationMetrics(input: {
   readonly timestamp: number;
   readonly topN?: number;
   readonly maxGroups?: number;
+  readonly shard?: Shard;
 }): MetricDatum[] {
   const { cluster, timestamp } = input;
   const { tiers, capped } = selectMetricGroups(input.verdicts, input.policyFor, {
     topN: input.topN ?? DEFAULT_METRICS_TOP_N,
     maxGroups: input.maxGroups ?? DEFAULT_METRICS_MAX_GROUPS,
   });
-  const metrics = clusterMetrics(cluster, input.verdicts, timestamp);
+  const metrics = clusterMetrics(cluster, input.verdicts, timestamp, input.shard);
   let skipped = 0;
   for (const v of input.verdicts) {
     const tier = tiers.get(v.group);

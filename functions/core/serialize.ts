@@ -1,9 +1,12 @@
 // The JSON boundary: bigints become decimal strings on the way out, and input is checked field by
 // field on the way in, with errors that name the item and the field.
+import type { AlertState } from './alert.js';
 import { InputError } from './errors.js';
+import { AlertKind, type Notification } from './notification.js';
 import { parseOffset } from './offsets.js';
 import {
   GroupState,
+  GroupStatus,
   MissingSignal,
   type GroupSnapshot,
   type GroupVerdict,
@@ -209,6 +212,12 @@ export function partitionVerdictToJson(p: PartitionVerdict): Json {
     insufficientData: p.insufficientData,
     noCommits: p.noCommits,
     topicRecreated: p.topicRecreated,
+    burrowStatus: p.burrowStatus ?? null,
+    burrowRule: p.burrowRule ?? null,
+    notAssigned: p.notAssigned ?? false,
+    deletedUnread: p.deletedUnread == null ? null : p.deletedUnread.toString(10),
+    retentionLeftSeconds: p.retentionLeftSeconds ?? null,
+    stuckForSeconds: p.stuckForSeconds ?? null,
   };
 }
 
@@ -227,5 +236,57 @@ export function verdictToJson(v: GroupVerdict): Json {
     maxTimeLagKind: v.maxTimeLag.kind,
     snapshots: v.snapshots,
     partitions: v.partitions.map(partitionVerdictToJson),
+    // §6: the verdict rule, and Burrow's own status kept for comparison.
+    rule: v.rule ?? null,
+    burrowStatus: v.burrowStatus ?? null,
+    stale: v.stale ?? false,
+    emptyForSeconds: v.emptyForSeconds ?? null,
   };
 }
+
+const STATUSES = new Set<string>(Object.values(GroupStatus));
+const KINDS = new Set<string>(Object.values(AlertKind));
+
+function count(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) fail(where, `must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function string(value: unknown, where: string): string {
+  if (typeof value !== 'string') fail(where, 'must be a string');
+  return value;
+}
+
+/** A stored open incident (every store keeps one per group); throws InputError naming the field. */
+export function alertStateFromJson(value: unknown, where: string): AlertState {
+  const o = object(value, where);
+  const status = string(o.status, `${where}.status`);
+  if (!STATUSES.has(status)) fail(`${where}.status`, `must be one of ${[...STATUSES].join(', ')}, got ${JSON.stringify(status)}`);
+  return {
+    cluster: text(o.cluster, `${where}.cluster`),
+    group: text(o.group, `${where}.group`),
+    status: status as GroupStatus,
+    incidentId: text(o.incidentId, `${where}.incidentId`),
+    team: text(o.team, `${where}.team`),
+    since: count(o.since, `${where}.since`),
+    lastNotified: count(o.lastNotified, `${where}.lastNotified`),
+    version: count(o.version, `${where}.version`),
+  };
+}
+
+/** A stored message still to send (a record's outbox): the fields the notifiers rely on are checked,
+ * the message is kept as written. Throws InputError naming the field. */
+export function notificationFromJson(value: unknown, where: string): Notification {
+  const o = object(value, where);
+  const kind = string(o.kind, `${where}.kind`);
+  if (!KINDS.has(kind)) fail(`${where}.kind`, `must be one of ${[...KINDS].join(', ')}, got ${JSON.stringify(kind)}`);
+  for (const name of ['cluster', 'group', 'team', 'severity', 'incidentId', 'subject', 'text']) string(o[name], `${where}.${name}`);
+  return o as unknown as Notification;
+}
+
+function strings(value: unknown, where: string): string[] {
+  return array(value, where).map((v, i) => string(v, `${where}[${i}]`));
+}
+
+/** The field checks above, for the records the app layer stores (run and alert records). */
+export const fromJson = { object, text, time, count, strings } as const;

@@ -1,5 +1,6 @@
 // The domain vocabulary shared by every layer. Times are epoch milliseconds; offsets and lags are
 // bigint here and decimal strings at the storage/JSON boundary (see offsets.ts).
+import type { Shard } from './shard.js';
 
 export const PartitionStatus = {
   OK: 'OK',
@@ -125,6 +126,9 @@ export interface ClusterSnapshot {
   readonly failures: readonly GroupFailure[];
   /** Every group listed by the cluster (after allow/deny filters), read or failed. */
   readonly listedGroups: readonly string[];
+  /** The shard this run covers (cluster option `shards`); absent for the whole cluster. Then
+   * groups, failures and listedGroups hold only that shard's groups. */
+  readonly shard?: Shard;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // state — and every message it would have sent is collected. Nothing stored is changed.
 import { runEvaluation } from '../app/evaluate.js';
 import type { Logger, Notifier, RunRecord, SnapshotStore } from '../app/ports.js';
-import type { Notification } from '../core/alert.js';
+import type { Notification } from '../core/notification.js';
 import type { PolicyConfig } from '../core/policy.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../core/types.js';
 import { MemoryAlertStateStore } from '../adapters/local/memory-alert-store.js';

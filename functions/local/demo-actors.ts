@@ -118,8 +118,10 @@ export class DemoActors {
     this.started = true;
     const { topics } = this.names;
     await this.admin.connect();
+    // Not waitForLeaders: kafkajs bounds that wait by its retry budget (about 9 s), which a loaded
+    // machine can outlast; waitForLeadership waits on a deadline and proves each leader serves.
     await this.admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: DEMO_SCENARIOS.map((s) => ({ topic: topics[s], numPartitions: s === 'healthy' ? 2 : 1, replicationFactor: 1 })),
     });
     await this.waitForLeadership(DEMO_SCENARIOS.map((s) => topics[s]));
@@ -154,10 +156,10 @@ export class DemoActors {
   }
 
   /**
-   * Waits until every partition's leader serves it. createTopics' waitForLeaders only checks that
-   * the metadata names a leader; on KRaft the leader may still answer "This server does not host
-   * this topic-partition" for a moment after, and a produce in that moment fails the demo. A
-   * ListOffsets answered by the leader is the proof that it hosts the partition.
+   * Waits until every partition's leader serves it. Metadata naming a leader is not enough: on
+   * KRaft the leader may still answer "This server does not host this topic-partition" for a
+   * moment after, and a produce in that moment fails the demo. A ListOffsets answered by the
+   * leader is the proof that it hosts the partition.
    */
   private async waitForLeadership(topics: readonly string[], timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

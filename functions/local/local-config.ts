@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { PolicyConfig } from '../core/policy.js';
 import { parseClusterConfig, type ClusterConfig } from '../config/cluster.js';
-import { parsePolicyConfig, zodToConfigError } from '../config/policy.js';
+import { configErrorOf, inFile } from '../config/config-error.js';
+import { parsePolicyConfig } from '../config/policy.js';
 import { readJsonInput } from '../cli/io.js';
 
 export interface LocalConfig {
@@ -24,7 +25,7 @@ const localConfigSchema = z.looseObject({
 /** Parses the keys local mode uses; errors name the file and the key (`clusters[0].brokers`). */
 export function parseLocalConfig(value: unknown, file: string): LocalConfig {
   const parsed = localConfigSchema.safeParse(value);
-  if (!parsed.success) throw withFile(zodToConfigError(parsed.error, ''), file);
+  if (!parsed.success) throw configErrorOf(parsed.error, '', file);
   const input = parsed.data;
   const clusters = input.clusters.map((entry, i) => {
     const key = `clusters[${i}]`;
@@ -36,14 +37,14 @@ export function parseLocalConfig(value: unknown, file: string): LocalConfig {
     try {
       return parseClusterConfig(connection, key);
     } catch (error) {
-      throw error instanceof ConfigError ? withFile(error, file) : error;
+      throw error instanceof ConfigError ? inFile(error, file) : error;
     }
   });
   let policy: PolicyConfig;
   try {
     policy = parsePolicyConfig(input.policy ?? {}, 'policy');
   } catch (error) {
-    throw error instanceof ConfigError ? withFile(error, file) : error;
+    throw error instanceof ConfigError ? inFile(error, file) : error;
   }
   return { clusters, policy, snapshotIntervalMs: input.snapshotIntervalMs ?? null };
 }
@@ -51,10 +52,4 @@ export function parseLocalConfig(value: unknown, file: string): LocalConfig {
 /** Reads and parses `file` (see parseLocalConfig); an unreadable or malformed file names it. */
 export async function loadLocalConfig(file: string): Promise<LocalConfig> {
   return parseLocalConfig(await readJsonInput(file), file);
-}
-
-function withFile(error: ConfigError, file: string): ConfigError {
-  const prefix = `config ${error.key}: `;
-  const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-  return new ConfigError(error.key, `${message} (in ${file})`, { cause: error });
 }

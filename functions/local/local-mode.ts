@@ -9,13 +9,13 @@ import { createConsoleNotifier, fanOutNotifier } from '../adapters/local/console
 import { FileStore } from '../adapters/local/file-store.js';
 import { MemoryMetricsSink } from '../adapters/local/memory-metrics.js';
 import { createWebhookNotifier } from '../adapters/local/webhook-notifier.js';
-import { createKafkaCollector } from '../adapters/kafka/kafka-collector.js';
 import type { Logger, Notifier } from '../app/ports.js';
 import { LagwatchError } from '../core/errors.js';
 import type { PolicyConfig } from '../core/policy.js';
 import type { GroupVerdict } from '../core/types.js';
-import { parseClusterConfig, type ClusterConfig } from '../config/cluster.js';
+import { parseClusterConfig, shardCount, type ClusterConfig } from '../config/cluster.js';
 import { parsePolicyConfig } from '../config/policy.js';
+import { createCollector } from '../factories.js';
 import { DemoActors, demoNames, type DemoNames } from './demo-actors.js';
 import { KafkaHarnessError, startKafkaBroker, type KafkaBroker } from './kafka-broker.js';
 import { runLoop, type TickResult } from './pipeline.js';
@@ -191,7 +191,14 @@ export async function runLocal(input: RunLocalInput): Promise<Map<string, GroupV
   const metrics = new MemoryMetricsSink();
   await Promise.all(
     input.targets.map(async (target) => {
-      const collector = createKafkaCollector(target.cluster);
+      if (shardCount(target.cluster) > 1) {
+        // One process, no Lambda time or memory limit, one local store without shard keys: the whole
+        // cluster is collected and judged in one run per tick (docs/aws.md § "Sharding a large cluster").
+        input.logger.info(`cluster ${target.cluster.name} has shards: ${shardCount(target.cluster)}; local mode reads all its groups in one run each tick (shards split only the AWS collector schedules)`, {
+          cluster: target.cluster.name,
+        });
+      }
+      const collector = createCollector(target.cluster);
       input.cleanup.add(`the collector for ${target.cluster.name}`, () => collector.close());
       await runLoop(
         {

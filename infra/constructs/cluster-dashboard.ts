@@ -7,6 +7,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { DEFAULT_METRICS_MAX_GROUPS, DEFAULT_METRICS_TOP_N } from '../../functions/core/metric-selection.js';
 import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../../functions/core/metrics.js';
+import { allShards, shardLabel } from '../../functions/core/shard.js';
 
 export interface ClusterDashboardProps {
   readonly clusterName: string;
@@ -14,6 +15,9 @@ export interface ClusterDashboardProps {
   readonly snapshotIntervalMs: number;
   readonly collector: lambda.IFunction;
   readonly evaluator: lambda.IFunction;
+  /** The cluster's `shards` (default 1). Each shard publishes its own per-status counts (Shard
+   * dimension); the graph adds the shards' latest counts up. */
+  readonly shards?: number;
 }
 
 /** A Metrics Insights identifier (namespace, metric name, label key) in double quotes: `CLUSTER` is
@@ -58,6 +62,26 @@ export class ClusterDashboard extends Construct {
         ...(label === undefined ? {} : { label }),
       });
 
+    const shards = allShards(props.shards ?? 1);
+    // Groups of one status: the metric itself for one shard; for several, each shard's Maximum
+    // (its count, even if it evaluated twice in a period) filled forward over a period its
+    // evaluation landed just past, summed over the shards.
+    const groupsWithStatus = (status: string): cloudwatch.IMetric => {
+      if (shards.length === 1) return metric(METRIC.Groups, 'Maximum', { [DIMENSION.Status]: status }, status);
+      const usingMetrics = Object.fromEntries(
+        shards.map((shard) => [
+          `${status.toLowerCase()}${shard.index}`,
+          metric(METRIC.Groups, 'Maximum', { [DIMENSION.Shard]: shardLabel(shard), [DIMENSION.Status]: status }),
+        ]),
+      );
+      return new cloudwatch.MathExpression({
+        expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, REPEAT)`).join(' + '),
+        usingMetrics,
+        label: status,
+        period,
+      });
+    };
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(3),
@@ -77,9 +101,7 @@ export class ClusterDashboard extends Construct {
         title: 'Groups by status',
         width: 24,
         stacked: true,
-        left: ['OK', 'WARNING', 'ERROR'].map((status) =>
-          metric(METRIC.Groups, 'Maximum', { [DIMENSION.Status]: status }, status),
-        ),
+        left: ['OK', 'WARNING', 'ERROR'].map((status) => groupsWithStatus(status)),
       }),
     );
     this.dashboard.addWidgets(
@@ -129,9 +151,9 @@ export class ClusterDashboard extends Construct {
           metric(METRIC.NotificationsSent, 'Sum'),
           metric(METRIC.NotificationFailures, 'Sum'),
           metric(METRIC.EvaluatorGroupFailures, 'Sum'),
-          // Published only when non-zero: groups not OK over the per-cluster cap, names CloudWatch cannot take.
-          metric(METRIC.GroupMetricsCapped, 'Maximum'),
-          metric(METRIC.MetricNamesSkipped, 'Maximum'),
+          // Published only when non-zero: groups not OK over the cap, names CloudWatch cannot take (Sum: shards add up).
+          metric(METRIC.GroupMetricsCapped, 'Sum'),
+          metric(METRIC.MetricNamesSkipped, 'Sum'),
         ],
       }),
     );

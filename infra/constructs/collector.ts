@@ -1,6 +1,8 @@
 // One collector per cluster: a Lambda (inside the cluster's VPC when the cluster is private) run by
 // EventBridge Scheduler every snapshot interval, with the scheduled time in its input so a retried
-// run writes the same snapshot id and overwrites itself.
+// run writes the same snapshot id and overwrites itself. A cluster with `shards: N` (N > 1) has N
+// schedules on the same function, each naming its shard in the input: N runs a minute, each reading
+// and storing only its shard's groups under its own run record.
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -10,9 +12,12 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { collectorTimeoutMs, type DeployedCluster } from '../../functions/config/app-config.js';
+import type { DeployedCluster } from '../../functions/config/app-config.js';
+import { collectorTimeoutMs } from '../../functions/config/deployment.js';
+import { shardCount } from '../../functions/config/cluster.js';
 import { ENV } from '../../functions/config/env.js';
 import { METRICS_NAMESPACE } from '../../functions/core/metrics.js';
+import { allShards, isWholeCluster, shardLabel, type Shard } from '../../functions/core/shard.js';
 import { grantMskRead, grantPutMetrics, grantSecretRead } from './grants.js';
 import { LagwatchFunction, type FunctionCode } from './lagwatch-function.js';
 
@@ -21,6 +26,8 @@ export interface CollectorScheduleInput {
   readonly cluster: string;
   /** ISO-8601 scheduled time, filled in by EventBridge Scheduler. */
   readonly scheduledTime: string;
+  /** Only on the schedules of a sharded cluster: the shard this schedule collects. */
+  readonly shard?: Shard;
 }
 
 export interface CollectorProps {
@@ -38,7 +45,10 @@ export interface CollectorProps {
 export class Collector extends Construct {
   readonly cluster: DeployedCluster;
   readonly function: LagwatchFunction;
+  /** The first shard's schedule (the only one unless the cluster has `shards` > 1). */
   readonly schedule: scheduler.Schedule;
+  /** One per shard, in shard order. */
+  readonly schedules: readonly scheduler.Schedule[];
   /** The role EventBridge Scheduler assumes to invoke this collector (one per collector). */
   readonly scheduleRole: iam.Role;
   readonly securityGroup: ec2.SecurityGroup | null = null;
@@ -100,24 +110,31 @@ export class Collector extends Construct {
     for (const arn of cluster.secretArns) grantSecretRead(fn, arn, cluster.secretKeyArns);
     if (cluster.mskClusterArn !== null) grantMskRead(fn, cluster.mskClusterArn);
 
-    const input: CollectorScheduleInput = {
-      cluster: cluster.connection.name,
-      scheduledTime: scheduler.ContextAttribute.scheduledTime,
-    };
     this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
       description: `lagwatch: lets EventBridge Scheduler invoke the ${cluster.connection.name} collector`,
     });
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: `lagwatch: snapshot cluster ${cluster.connection.name}`,
-      schedule: scheduler.ScheduleExpression.rate(Duration.millis(props.snapshotIntervalMs)),
-      target: new targets.LambdaInvoke(fn, {
-        input: scheduler.ScheduleTargetInput.fromObject(input),
-        role: this.scheduleRole,
-        retryAttempts: 0,
-        maxEventAge: Duration.minutes(1),
-      }),
+    // Shard 0 keeps the id `Schedule` (the whole cluster's schedule before sharding), so changing
+    // `shards` updates that schedule in place and adds or removes the others.
+    this.schedules = allShards(shardCount(cluster.connection)).map((shard) => {
+      const whole = isWholeCluster(shard);
+      const input: CollectorScheduleInput = {
+        cluster: cluster.connection.name,
+        scheduledTime: scheduler.ContextAttribute.scheduledTime,
+        ...(whole ? {} : { shard }),
+      };
+      return new scheduler.Schedule(this, shard.index === 0 ? 'Schedule' : `Schedule${shard.index}`, {
+        description: `lagwatch: snapshot cluster ${cluster.connection.name}${whole ? '' : ` shard ${shardLabel(shard)}`}`,
+        schedule: scheduler.ScheduleExpression.rate(Duration.millis(props.snapshotIntervalMs)),
+        target: new targets.LambdaInvoke(fn, {
+          input: scheduler.ScheduleTargetInput.fromObject(input),
+          role: this.scheduleRole,
+          retryAttempts: 0,
+          maxEventAge: Duration.minutes(1),
+        }),
+      });
     });
+    this.schedule = this.schedules[0]!;
   }
 
   /** The function's CloudFormation logical id (cdk-nag names resources by it in findings). */

@@ -24,6 +24,9 @@ export interface EvaluatorProps {
   readonly table: dynamodb.ITable;
   readonly alertTopic: sns.ITopic;
   readonly clusterNames: readonly string[];
+  /** Cluster name → `shards`, for clusters split into more than one (the handler ignores runs of
+   * another shard count); empty or absent when none is. */
+  readonly clusterShards?: Readonly<Record<string, number>>;
   /** The policy as written in the config; the handler re-parses it at cold start. */
   readonly policySource: unknown;
   readonly snapshotIntervalMs: number;
@@ -59,6 +62,7 @@ export class Evaluator extends Construct {
         [ENV.snapshotRetentionMs]: String(props.snapshotRetentionMs),
         [ENV.clusterNames]: props.clusterNames.join(','),
         [ENV.dashboardUrl]: JSON.stringify(props.dashboardUrls),
+        ...(Object.keys(props.clusterShards ?? {}).length > 0 ? { [ENV.clusterShards]: JSON.stringify(props.clusterShards) } : {}),
       },
       timeout: Duration.seconds(60),
       memorySize: props.memorySize,
@@ -74,7 +78,8 @@ export class Evaluator extends Construct {
     fn.addEventSource(
       new sources.DynamoEventSource(props.table, {
         startingPosition: lambda.StartingPosition.LATEST,
-        // One run record, so one cluster, per invocation: clusters never share a deadline.
+        // One run record, so one cluster (or one shard of it), per invocation: clusters never share a
+        // deadline. The record's key names the shard (R#<cluster>#<i>of<n>); the handler reads it.
         batchSize: 1,
         // Only run records start an evaluation; snapshot and alert-state writes are filtered out
         // by Lambda before any invocation (and cost nothing).

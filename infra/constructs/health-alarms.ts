@@ -76,9 +76,15 @@ export interface ClusterAlarmsProps {
   readonly collector: lambda.IFunction;
   readonly snapshotIntervalMs: number;
   readonly opsTopic: sns.ITopic;
+  /** The cluster's `shards` (default 1): each shard writes one snapshot and completes one evaluation
+   * per interval, into the same cluster metrics. */
+  readonly shards?: number;
 }
 
-/** Per cluster: the collector failing or silent, the evaluator silent, alerts not going out. */
+/** Per cluster: the collector failing or silent, the evaluator silent, alerts not going out. A
+ * sharded cluster's shards publish their run metrics into the same per-cluster metrics: counters
+ * add up by themselves, and the two "not running" alarms expect one data point per shard per
+ * interval, so one silent shard alone trips them. */
 export class CollectorAlarms extends Construct {
   readonly errors: cloudwatch.Alarm;
   readonly noSnapshots: cloudwatch.Alarm;
@@ -90,6 +96,11 @@ export class CollectorAlarms extends Construct {
     const period = Duration.millis(props.snapshotIntervalMs);
     const name = (what: string) => `${props.alarmNamePrefix}${what}-${props.resourceName}`;
     const cluster = props.clusterName;
+    const shards = props.shards ?? 1;
+    const silent = (what: string, harm: string) =>
+      shards === 1
+        ? `lagwatch ${what} no ${harm} of ${cluster} for ${MISSED_SNAPSHOTS_TO_ALARM} intervals`
+        : `lagwatch ${what} fewer than ${shards} ${harm}s of ${cluster} (one per shard) in each of the last ${MISSED_SNAPSHOTS_TO_ALARM} intervals: a shard is silent`;
     this.errors = opsAlarm(this, props.opsTopic, {
       id: 'Errors',
       name: name('collector-errors'),
@@ -107,9 +118,10 @@ export class CollectorAlarms extends Construct {
     this.noSnapshots = opsAlarm(this, props.opsTopic, {
       id: 'NoSnapshots',
       name: name('no-snapshots'),
-      description: `lagwatch wrote no snapshot of ${cluster} for ${MISSED_SNAPSHOTS_TO_ALARM} intervals: lag is not being watched`,
+      description: `${silent('wrote', 'snapshot')}: lag is not being watched`,
       metric: clusterMetric(cluster, METRIC.SnapshotsWritten, 'Sum', period),
-      threshold: 1,
+      // SnapshotsWritten is stamped with the scheduled time: exactly one per shard in each interval.
+      threshold: shards,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: MISSED_SNAPSHOTS_TO_ALARM,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
@@ -120,9 +132,11 @@ export class CollectorAlarms extends Construct {
     this.noEvaluations = opsAlarm(this, props.opsTopic, {
       id: 'NoEvaluations',
       name: name('no-evaluations'),
-      description: `lagwatch completed no evaluation of ${cluster} for ${MISSED_SNAPSHOTS_TO_ALARM} intervals: no verdicts, no alerts`,
+      description: `${silent('completed', 'evaluation')}: no verdicts, no alerts`,
       metric: clusterMetric(cluster, METRIC.EvaluatorDurationMs, 'SampleCount', period),
-      threshold: 1,
+      // One per shard per interval; a shard's evaluation landing just past a period boundary leaves
+      // one period short and the next one over, never three short in a row.
+      threshold: shards,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: MISSED_SNAPSHOTS_TO_ALARM,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,

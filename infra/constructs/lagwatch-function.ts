@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { ConfigError } from '../../functions/core/errors.js';
-import { LAMBDA_ENV_LIMIT_BYTES } from '../../functions/config/app-config.js';
+import { LAMBDA_ENV_LIMIT_BYTES } from '../../functions/config/deployment.js';
 
 /**
  * `esbuild`: the real bundle (what `cdk deploy` ships). `inline-stub`: a one-line inline handler, so

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import type { DynamoDBStreamEvent, SNSEvent } from 'aws-lambda';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTable, keys, TABLE } from '../../functions/adapters/dynamodb/table.js';
+import { createTable } from '../../functions/adapters/dynamodb/table.js';
 import { parseAppConfig } from '../../functions/config/app-config.js';
 import { ENV } from '../../functions/config/env.js';
 import { METRIC } from '../../functions/core/metrics.js';
@@ -22,6 +22,7 @@ import { startKafkaBroker, type KafkaBroker } from '../../functions/local/kafka-
 import { buildLagwatchApp } from '../../infra/build-app.js';
 import { emailSeverities } from '../../infra/constructs/alerting.js';
 import { commit, createTopicWithMessages, testKafka, uniqueName } from '../support/kafka-fixtures.js';
+import { runRecord, snsEvent } from '../support/lambda-events.js';
 import { awsClients } from './aws-clients.js';
 import { startHttpReceiver, type HttpReceiver } from './http-receiver.js';
 
@@ -222,19 +223,7 @@ describe('the synthesized bundles, run as Lambda runs them', { timeout: 600_000 
 
     // The run record of the last run, as the table stream delivers it (keys only).
     const evaluatorId = functionId('EvaluatorFunction');
-    const stream: DynamoDBStreamEvent = {
-      Records: [
-        {
-          eventName: 'INSERT',
-          eventSource: 'aws:dynamodb',
-          dynamodb: {
-            Keys: { [TABLE.partitionKey]: { S: keys.runPk(CLUSTER) }, [TABLE.sortKey]: { S: keys.runSk(last) } },
-            SequenceNumber: '100',
-            StreamViewType: 'KEYS_ONLY',
-          },
-        },
-      ],
-    };
+    const stream: DynamoDBStreamEvent = { Records: [runRecord(CLUSTER, last, '100')] };
     const before = alerts.received.length;
     const evaluation = await invoke(assetOf(evaluatorId), environmentOf(evaluatorId), [stream]);
     expect(evaluation.error, evaluation.stdout).toBeUndefined();
@@ -257,19 +246,7 @@ describe('the synthesized bundles, run as Lambda runs them', { timeout: 600_000 
 
     // The forwarder gets what SNS hands a Lambda subscriber (the same JSON body as HTTP).
     const forwarderId = functionId('AlertingSlackForwarder');
-    const sns: SNSEvent = {
-      Records: [
-        {
-          EventSource: 'aws:sns',
-          EventVersion: '1.0',
-          EventSubscriptionArn: `${topicArn}:sub`,
-          Sns: {
-            Type: 'Notification', MessageId: envelope.MessageId, TopicArn: topicArn, Subject: envelope.Subject, Message: envelope.Message,
-            Timestamp: new Date().toISOString(), SignatureVersion: '1', Signature: '', SigningCertUrl: '', UnsubscribeUrl: '', MessageAttributes: {},
-          },
-        },
-      ],
-    };
+    const sns = snsEvent([{ subject: envelope.Subject, message: envelope.Message, messageId: envelope.MessageId }], topicArn);
     const posted = slack.received.length;
     const forwarded = await invoke(assetOf(forwarderId), environmentOf(forwarderId), [sns]);
     expect(forwarded.error, forwarded.stdout).toBeUndefined();

@@ -4,6 +4,7 @@ import { DynamoSnapshotStore } from '../../functions/adapters/dynamodb/snapshot-
 import { snapshotRetentionMs } from '../../functions/adapters/dynamodb/table.js';
 import { StoreError } from '../../functions/core/errors.js';
 import { clusterSnapshot, MINUTE, RecordingLogger, stuckGroup } from '../unit/app-fakes.js';
+import { meteredDocumentClient } from '../support/aws-meters.js';
 import { awsClients, freshTable } from './aws-clients.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 
@@ -21,8 +22,7 @@ afterAll(async () => {
   await proxy.close();
 });
 
-function storeVia(url: string, maxAttempts?: number, maxChunkBytes?: number) {
-  const { doc } = awsClients(url, maxAttempts === undefined ? {} : { maxAttempts });
+function storeVia(url: string, maxAttempts?: number, maxChunkBytes?: number, doc = awsClients(url, maxAttempts === undefined ? {} : { maxAttempts }).doc) {
   return new DynamoSnapshotStore(doc, {
     tableName,
     retentionMs: snapshotRetentionMs(10, MINUTE),
@@ -50,12 +50,13 @@ describe('DynamoDB faults', () => {
   it('UnprocessedItems are sent again with backoff and counted', async () => {
     proxy.rules.push({ operation: 'BatchWriteItem', fault: 'unprocessed', remaining: 3 });
     // Chunks small enough that each of the 50 groups is its own item: two batches of 25.
-    const store = storeVia(proxy.endpoint, undefined, 114);
+    const table = meteredDocumentClient(awsClients(proxy.endpoint).doc);
+    const store = storeVia(proxy.endpoint, undefined, 114, table.client);
     const snapshot = clusterSnapshot('unprocessed', T0, groups('unprocessed', T0, 50));
     expect(store.chunkItems(snapshot)).toHaveLength(50);
     await store.putSnapshot(snapshot);
     // Three answers handed back every item of their batch.
-    expect(store.usage.unprocessedRetries).toBe(75);
+    expect(table.usage.unprocessedRetries).toBe(75);
     const reader = storeVia(endpoint);
     const windows = await reader.readWindows('unprocessed', { limit: 1, now: T0, notBefore: 0 });
     for (let i = 0; i < 50; i++) expect(windows.get(`g-${i}`)).toHaveLength(1);

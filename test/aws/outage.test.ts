@@ -7,7 +7,7 @@ import { DynamoSnapshotStore } from '../../functions/adapters/dynamodb/snapshot-
 import { snapshotRetentionMs } from '../../functions/adapters/dynamodb/table.js';
 import { SnsNotifier } from '../../functions/adapters/sns/sns-notifier.js';
 import { runEvaluation, type EvaluateDeps } from '../../functions/app/evaluate.js';
-import type { Notification } from '../../functions/core/alert.js';
+import type { Notification } from '../../functions/core/notification.js';
 import { DEFAULT_POLICY } from '../../functions/core/policy.js';
 import { clusterSnapshot, MINUTE, RecordingLogger, stuckGroup } from '../unit/app-fakes.js';
 import { awsClients, freshTable } from './aws-clients.js';

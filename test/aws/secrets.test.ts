@@ -18,7 +18,7 @@ async function secretIn(region: string, name: string, value: string): Promise<st
 }
 
 describe('secrets in their own region', () => {
-  it('the composition root reads a secret of another region than the Lambda’s, and TLS material from secrets', async () => {
+  it('the shared secrets reader reads a secret of another region than the Lambda’s, and TLS material from secrets', async () => {
     const arn = await secretIn('ap-southeast-2', 'lagwatch-remote', 's3cret');
     expect(arn).toContain(':ap-southeast-2:');
     // A client in the Lambda's region does not see it: the region really matters.
@@ -30,7 +30,7 @@ describe('secrets in their own region', () => {
     vi.stubEnv('AWS_ENDPOINT_URL', endpoint);
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');
-    const { readSecret } = await import('../../functions/composition.js');
+    const { readSecret } = await import('../../functions/factories.js');
     expect(await readSecret(arn)).toBe('s3cret');
 
     const key = '-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----\n';

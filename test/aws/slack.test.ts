@@ -1,12 +1,13 @@
 // The Slack forwarder posting to a real local HTTP server shaped as a Slack incoming webhook, and the
 // webhook URL read from a Secrets Manager secret on moto.
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import type { SNSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createSecretReader } from '../../functions/adapters/secrets/secret-reader.js';
 import { forwardSnsEventToSlack, resolveSlackWebhookUrl } from '../../functions/adapters/slack/slack-forwarder.js';
 import { toChatbotNotification } from '../../functions/adapters/sns/chatbot-message.js';
 import { buildNotification } from '../../functions/core/alert-message.js';
 import { ConfigError, DeliveryError } from '../../functions/core/errors.js';
+import { snsEvent as event } from '../support/lambda-events.js';
 import { awsClients } from './aws-clients.js';
 import { startHttpReceiver, type HttpReceiver } from './http-receiver.js';
 
@@ -18,29 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await slack.close();
 });
-
-function event(messages: { subject: string; message: string }[]): SNSEvent {
-  return {
-    Records: messages.map((m, i) => ({
-      EventSource: 'aws:sns',
-      EventVersion: '1.0',
-      EventSubscriptionArn: 'arn:aws:sns:us-east-1:123456789012:alerts:sub',
-      Sns: {
-        Type: 'Notification',
-        MessageId: `m-${i}`,
-        TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
-        Subject: m.subject,
-        Message: m.message,
-        Timestamp: '2026-11-01T00:00:00.000Z',
-        SignatureVersion: '2',
-        Signature: '',
-        SigningCertUrl: '',
-        UnsubscribeUrl: '',
-        MessageAttributes: {},
-      },
-    })),
-  };
-}
 
 const chatbotBody = JSON.stringify(
   toChatbotNotification({
@@ -115,9 +93,10 @@ describe('resolveSlackWebhookUrl', () => {
     const plain = await clients.secrets.send(new CreateSecretCommand({ Name: 'slack-plain', SecretString: 'https://hooks.slack.com/services/A/B/C' }));
     const json = await clients.secrets.send(new CreateSecretCommand({ Name: 'slack-json', SecretString: '{"webhookUrl":"https://hooks.slack.com/services/D/E/F"}' }));
     const bad = await clients.secrets.send(new CreateSecretCommand({ Name: 'slack-bad', SecretString: 'not a url' }));
-    expect(await resolveSlackWebhookUrl(clients.secrets, plain.ARN ?? '')).toBe('https://hooks.slack.com/services/A/B/C');
-    expect(await resolveSlackWebhookUrl(clients.secrets, json.ARN ?? '')).toBe('https://hooks.slack.com/services/D/E/F');
-    const error = await resolveSlackWebhookUrl(clients.secrets, bad.ARN ?? '').catch((e: unknown) => e);
+    const readSecret = createSecretReader(() => clients.secrets);
+    expect(await resolveSlackWebhookUrl(readSecret, plain.ARN ?? '')).toBe('https://hooks.slack.com/services/A/B/C');
+    expect(await resolveSlackWebhookUrl(readSecret, json.ARN ?? '')).toBe('https://hooks.slack.com/services/D/E/F');
+    const error = await resolveSlackWebhookUrl(readSecret, bad.ARN ?? '').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain('slack-bad');
   });

@@ -4,7 +4,7 @@ import { CreateTopicCommand, GetSubscriptionAttributesCommand, SubscribeCommand 
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isChatbotNotification, toChatbotNotification } from '../../functions/adapters/sns/chatbot-message.js';
 import { snsSubject, SnsNotifier } from '../../functions/adapters/sns/sns-notifier.js';
-import type { Notification } from '../../functions/core/alert.js';
+import type { Notification } from '../../functions/core/notification.js';
 import { DeliveryError } from '../../functions/core/errors.js';
 import { awsClients } from './aws-clients.js';
 import { startHttpReceiver, type HttpReceiver } from './http-receiver.js';
@@ -96,7 +96,6 @@ describe('SnsNotifier', () => {
       content: { textType: 'client-markdown', description: n.text },
       metadata: { threadId: n.incidentId, additionalContext: { team: 'payments', severity: 'ERROR', kind: 'open', cluster: 'prod' } },
     });
-    expect(notifier.published).toBe(3);
   });
 
   it('makes a valid SNS subject from any text', () => {

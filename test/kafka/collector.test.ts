@@ -6,7 +6,9 @@ import { createKafkaCollector } from '../../functions/adapters/kafka/kafka-colle
 import { CollectorError } from '../../functions/core/errors.js';
 import { lagOf } from '../../functions/core/offsets.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../functions/core/types.js';
-import { runKafkaTool, startKafkaBroker } from '../../functions/local/kafka-broker.js';
+import { startKafkaBroker } from '../../functions/local/kafka-broker.js';
+import { runKafkaTool } from '../../functions/local/kafka-jars.js';
+import { startFaultProxy, type FaultProxy } from '../support/kafka-fault-proxy.js';
 import { commit, createTopicWithMessages, testCluster, testKafka, uniqueName } from '../support/kafka-fixtures.js';
 import { describeGroupsWithKafka } from '../support/kafka-tools.js';
 
@@ -134,7 +136,33 @@ describe(`kafkajs collector on Kafka ${version}`, () => {
   });
 });
 
+/** Runs `step` once, while the collector's first Metadata request after its committed offsets (an
+ * OffsetFetch) is held at the proxy: after the committed offsets are read, before the topics are. */
+function betweenOffsetsAndTopics(proxy: FaultProxy, step: () => Promise<void>): { readonly ran: boolean } {
+  let offsetsRead = false;
+  let ran = false;
+  proxy.rules.before = async (api) => {
+    if (api === 'OffsetFetch') offsetsRead = true;
+    if (api !== 'Metadata' || !offsetsRead || ran) return;
+    ran = true;
+    await step();
+  };
+  return {
+    get ran() {
+      return ran;
+    },
+  };
+}
+
 describe('a topic deleted during collection', () => {
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    proxy = await startFaultProxy(bootstrap);
+  });
+  afterAll(async () => {
+    await proxy.close();
+  });
+
   it('records an unknown log end for it, keeps the other topics, and the next run still works', async () => {
     const prefix = uniqueName('del');
     const doomed = `${prefix}-doomed`;
@@ -145,20 +173,16 @@ describe('a topic deleted during collection', () => {
     await commit(admin, g, doomed, { 0: 1, 1: 2 });
     await commit(admin, g, kept, { 0: 3 });
     // Warm the reused client with the doomed topic in its metadata first (the harder case).
-    const cluster = testCluster(bootstrap, { groups: { allow: [`${prefix}-*`] } });
+    const cluster = testCluster(proxy.bootstrap, { groups: { allow: [`${prefix}-*`] } });
     const warm = createKafkaCollector(cluster);
     expect((await warm.collect(1)).groups).toHaveLength(1);
 
-    let deleted = false;
-    const collector = createKafkaCollector(cluster, {
-      afterCommittedOffsets: async () => {
-        if (deleted) return;
-        deleted = true;
-        await admin.deleteTopics({ topics: [doomed], timeout: 10_000 });
-      },
+    const deletion = betweenOffsetsAndTopics(proxy, async () => {
+      await admin.deleteTopics({ topics: [doomed], timeout: 10_000 });
     });
+    const collector = createKafkaCollector(cluster);
     const s = await collector.collect(2);
-    expect(deleted).toBe(true);
+    expect(deletion.ran).toBe(true);
     // Missing from Metadata = deleted: not a failure; its log end is unknown, never lag 0.
     expect(s.failures).toEqual([]);
     const snap = group(s, g);
@@ -184,18 +208,21 @@ describe('the broker stopped mid-collection', () => {
       await commit(privateAdmin, 'stop-me', 'events', { 0: 1, 1: 1 });
       await privateAdmin.disconnect();
 
+      const proxy = await startFaultProxy(broker.bootstrap);
+      const stop = betweenOffsetsAndTopics(proxy, () => broker.stop());
       const collector = createKafkaCollector(
-        testCluster(broker.bootstrap, { name: 'private', connectionTimeoutMs: 1000, requestTimeoutMs: 3000 }),
-        { afterCommittedOffsets: () => broker.stop() },
+        testCluster(proxy.bootstrap, { name: 'private', connectionTimeoutMs: 1000, requestTimeoutMs: 3000 }),
       );
       const error = await collector.collect(1).then(
         () => null,
         (e: unknown) => e,
       );
       await collector.close();
+      await proxy.close();
+      expect(stop.ran).toBe(true);
       expect(error).toBeInstanceOf(CollectorError);
       expect((error as Error).message).toContain("cluster 'private'");
-      expect((error as Error).message).toContain(broker.bootstrap);
+      expect((error as Error).message).toContain(proxy.bootstrap);
     } finally {
       await broker.stop();
     }

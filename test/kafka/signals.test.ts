@@ -10,7 +10,7 @@ import { createKafkaCollector } from '../../functions/adapters/kafka/kafka-colle
 import { evaluateGroup } from '../../functions/core/group.js';
 import { DEFAULT_POLICY } from '../../functions/core/policy.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../functions/core/types.js';
-import { runKafkaTool } from '../../functions/local/kafka-broker.js';
+import { runKafkaTool } from '../../functions/local/kafka-jars.js';
 import { commit, createTopicWithMessages, testCluster, testKafka, uniqueName } from '../support/kafka-fixtures.js';
 
 const bootstrap = inject('kafkaBootstrap');

@@ -11,7 +11,7 @@ import type { OffsetCollector } from '../../functions/app/ports.js';
 import { runCollection } from '../../functions/app/collect.js';
 import { runEvaluation } from '../../functions/app/evaluate.js';
 import { parsePolicyConfig } from '../../functions/config/policy.js';
-import type { Notification } from '../../functions/core/alert.js';
+import type { Notification } from '../../functions/core/notification.js';
 import type { GroupVerdict } from '../../functions/core/types.js';
 import { createTopicWithMessages, testCluster, testKafka, uniqueName } from '../support/kafka-fixtures.js';
 

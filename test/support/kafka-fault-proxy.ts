@@ -1,6 +1,7 @@
 // A TCP proxy in front of the real test broker that injects Kafka error codes into chosen responses
 // (ListOffsets, OffsetFetch, DescribeConfigs, Fetch), so partial failures can be tested against a
-// real broker. It rewrites the broker addresses in Metadata responses to itself, so every
+// real broker, and can hold a request while the test acts (`before`: delete a topic or stop the
+// broker at an exact step of a collection). It rewrites the broker addresses in Metadata responses to itself, so every
 // connection the client opens goes through it. Knows only the non-flexible versions kafkajs 2.2.4
 // sends (Metadata ≤ v6, ListOffsets ≤ v3, OffsetFetch ≤ v4, DescribeConfigs ≤ v2, Fetch ≤ v11).
 import { createServer, connect, type Server, type Socket } from 'node:net';
@@ -16,6 +17,9 @@ export interface FaultRules {
   describeConfigs?: Map<string, number>;
   /** topic → error code for its partitions in Fetch responses. */
   fetch?: Map<string, number>;
+  /** Awaited before each request is forwarded, with its API name (e.g. "Metadata"); the client's
+   * later requests on that connection wait behind it, so a test can act between two steps. */
+  before?: (api: string) => Promise<void> | void;
 }
 
 export interface FaultProxy {
@@ -167,6 +171,8 @@ export async function startFaultProxy(target: string, rules: FaultRules = {}): P
     const pending = new Map<number, { apiKey: number; version: number; group: string | null }>();
     let fromClient: Buffer = Buffer.alloc(0);
     let fromBroker: Buffer = Buffer.alloc(0);
+    // Frames go upstream in order, each after its `before` hook.
+    let forwarding: Promise<void> = Promise.resolve();
 
     client.on('data', (chunk: Buffer) => {
       fromClient = Buffer.concat([fromClient, chunk]);
@@ -183,7 +189,12 @@ export async function startFaultProxy(target: string, rules: FaultRules = {}): P
         pending.set(correlationId, { apiKey, version, group });
         const name = names.get(apiKey) ?? String(apiKey);
         seen.set(name, (seen.get(name) ?? 0) + 1);
-        upstream.write(frame);
+        forwarding = forwarding
+          .then(async () => {
+            await rules.before?.(name);
+            upstream.write(frame);
+          })
+          .catch(() => end());
       }
     });
     upstream.on('data', (chunk: Buffer) => {

@@ -2,7 +2,8 @@
 // test files, fetched and started by the same harness as `npm run kafka:start`; stopped in teardown.
 import type { TestProject } from 'vitest/node';
 import { defaultCacheDir } from '../../functions/local/host.js';
-import { LOCAL_SCRAM_USER, kafkaVersionFromEnv, startKafkaBroker } from '../../functions/local/kafka-broker.js';
+import { LOCAL_SCRAM_USER, startKafkaBroker } from '../../functions/local/kafka-broker.js';
+import { kafkaVersionFromEnv } from '../../functions/local/kafka-jars.js';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const cacheDir = defaultCacheDir();

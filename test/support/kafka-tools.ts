@@ -1,5 +1,5 @@
 // Kafka's own tools as an independent oracle for the tests and the benchmark.
-import { CONSUMER_GROUP_COMMAND, runKafkaTool } from '../../functions/local/kafka-broker.js';
+import { CONSUMER_GROUP_COMMAND, runKafkaTool } from '../../functions/local/kafka-jars.js';
 
 export interface DescribeRow {
   group: string;

@@ -9,7 +9,7 @@ import { DEFAULT_POLICY, type PolicyConfig } from '../../functions/core/policy.j
 import {
   clusterSnapshot,
   MemoryAlertStore,
-  MemorySnapshotStore,
+  ObservedSnapshotStore,
   MINUTE,
   RecordingLogger,
   RecordingMetrics,
@@ -23,7 +23,7 @@ const T0 = 1_700_000_000_000 - (1_700_000_000_000 % MINUTE);
 const policy: PolicyConfig = { defaults: { ...DEFAULT_POLICY, team: 'payments' }, overrides: [] };
 
 function setup() {
-  const store = new MemorySnapshotStore();
+  const store = new ObservedSnapshotStore();
   const alerts = new MemoryAlertStore();
   const notifier = new RecordingNotifier();
   const metrics = new RecordingMetrics();
@@ -43,7 +43,7 @@ function setup() {
 }
 
 /** Stores `count` runs (T0, T0+1m, ...) of the given groups; returns the last timestamp. */
-async function storeRuns(store: MemorySnapshotStore, count: number, groups: Record<string, { caughtUp?: boolean }>, from = T0): Promise<number> {
+async function storeRuns(store: ObservedSnapshotStore, count: number, groups: Record<string, { caughtUp?: boolean }>, from = T0): Promise<number> {
   let t = from;
   for (let i = 0; i < count; i++) {
     t = from + i * MINUTE;
@@ -241,7 +241,7 @@ describe('runEvaluation', () => {
 
 describe('runCollection', () => {
   it('stores the snapshot with its run record and publishes collector metrics', async () => {
-    const store = new MemorySnapshotStore();
+    const store = new ObservedSnapshotStore();
     const metrics = new RecordingMetrics();
     const collector = new ScriptedCollector((t) => clusterSnapshot(CLUSTER, t, [stuckGroup(CLUSTER, 'pay', t)], ['broken']));
     const result = await runCollection(
@@ -256,8 +256,20 @@ describe('runCollection', () => {
     expect(byName).not.toHaveProperty(METRIC.CollectorFailures);
   });
 
+  it('a retried run (the same scheduled time) stays one run: the evaluator counts its snapshot once', async () => {
+    const { store, deps } = setup();
+    const collector = new ScriptedCollector((t) => clusterSnapshot(CLUSTER, t, [stuckGroup(CLUSTER, 'pay', t)]));
+    const collect = (scheduledAt: number) =>
+      runCollection({ collector, store, metrics: new RecordingMetrics(), logger: new RecordingLogger(), clock: () => 0 }, { cluster: CLUSTER, scheduledAt });
+    for (let i = 0; i < 4; i++) await collect(T0 + i * MINUTE);
+    await collect(T0 + 3 * MINUTE); // the scheduler retries the last run
+    expect((await store.readRuns(CLUSTER)).map((r) => r.timestamp)).toEqual([T0, T0 + MINUTE, T0 + 2 * MINUTE, T0 + 3 * MINUTE]);
+    const result = await runEvaluation(deps, { cluster: CLUSTER, now: T0 + 3 * MINUTE });
+    expect(result.verdicts.map((v) => [v.group, v.snapshots])).toEqual([['pay', 4]]);
+  });
+
   it('stores nothing when the cluster cannot be read, counts the failure and rethrows', async () => {
-    const store = new MemorySnapshotStore();
+    const store = new ObservedSnapshotStore();
     const metrics = new RecordingMetrics();
     const collector = new ScriptedCollector(() => {
       throw new CollectorError('cluster prod: no broker reachable');
@@ -265,7 +277,7 @@ describe('runCollection', () => {
     await expect(
       runCollection({ collector, store, metrics, logger: new RecordingLogger(), clock: () => 0 }, { cluster: CLUSTER, scheduledAt: T0 }),
     ).rejects.toBeInstanceOf(CollectorError);
-    expect(store.runs).toEqual([]);
+    expect(await store.readRuns(CLUSTER)).toEqual([]);
     expect(metrics.all().find((m) => m.name === METRIC.CollectorFailures)?.value).toBe(1);
   });
 });

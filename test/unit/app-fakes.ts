@@ -1,9 +1,11 @@
 // In-memory ports for the app-layer tests (test/unit/app-*.test.ts) and a recording logger the
 // moto tests reuse. Deliberately simple: the DynamoDB adapters are tested against moto instead.
-import type { AlertState, Notification } from '../../functions/core/alert.js';
+import type { AlertState } from '../../functions/core/alert.js';
+import type { Notification } from '../../functions/core/notification.js';
 import type { MetricDatum } from '../../functions/core/metrics.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../functions/core/types.js';
 import { mayWrite } from '../../functions/adapters/local/memory-alert-store.js';
+import { MemorySnapshotStore } from '../../functions/adapters/local/memory-snapshot-store.js';
 import type {
   AlertRecord,
   AlertStateStore,
@@ -11,8 +13,6 @@ import type {
   MetricsSink,
   Notifier,
   OffsetCollector,
-  RunRecord,
-  SnapshotStore,
 } from '../../functions/app/ports.js';
 
 export interface LogEntry {
@@ -37,43 +37,18 @@ export class RecordingLogger implements Logger {
   }
 }
 
-export class MemorySnapshotStore implements SnapshotStore {
-  readonly runs: RunRecord[] = [];
-  readonly snapshots: GroupSnapshot[] = [];
+/** The real in-memory store (functions/adapters/local/memory-snapshot-store.ts: idempotent on
+ * (cluster, timestamp) like the file and DynamoDB stores, so a retried run shows as one run), plus
+ * what the app tests look at: every readWindows call, and a read failure on demand. */
+export class ObservedSnapshotStore extends MemorySnapshotStore {
   failReads = false;
   /** readWindows calls and their options, to check the evaluator reads once. */
   readonly reads: { cluster: string; limit: number; now: number; notBefore: number }[] = [];
 
-  async putSnapshot(snapshot: ClusterSnapshot): Promise<void> {
-    for (const g of snapshot.groups) {
-      const i = this.snapshots.findIndex((s) => s.cluster === g.cluster && s.group === g.group && s.timestamp === g.timestamp);
-      if (i >= 0) this.snapshots.splice(i, 1);
-      this.snapshots.push(g);
-    }
-    this.runs.push({
-      cluster: snapshot.cluster,
-      timestamp: snapshot.timestamp,
-      listedGroups: snapshot.listedGroups,
-      failedGroups: snapshot.failures.map((f) => f.group),
-    });
-  }
-  async latestRun(cluster: string): Promise<RunRecord | null> {
-    const runs = this.runs.filter((r) => r.cluster === cluster).sort((a, b) => b.timestamp - a.timestamp);
-    return runs[0] ?? null;
-  }
-  async readWindows(cluster: string, o: { limit: number; now: number; notBefore: number }): Promise<Map<string, GroupSnapshot[]>> {
+  override async readWindows(cluster: string, o: { limit: number; now: number; notBefore: number }): Promise<Map<string, GroupSnapshot[]>> {
     this.reads.push({ cluster, ...o });
     if (this.failReads) throw new Error('injected read failure');
-    const runs = this.runs
-      .filter((r) => r.cluster === cluster && r.timestamp <= o.now && r.timestamp >= o.notBefore)
-      .sort((a, b) => a.timestamp - b.timestamp)
-      .slice(-Math.max(0, o.limit));
-    const times = new Set(runs.map((r) => r.timestamp));
-    const windows = new Map<string, GroupSnapshot[]>();
-    for (const s of [...this.snapshots].sort((a, b) => a.timestamp - b.timestamp)) {
-      if (s.cluster === cluster && times.has(s.timestamp)) windows.set(s.group, [...(windows.get(s.group) ?? []), s]);
-    }
-    return windows;
+    return super.readWindows(cluster, o);
   }
 }
 

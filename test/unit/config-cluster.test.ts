@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildKafkaConfig } from '../../functions/adapters/kafka/kafka-connection.js';
-import { groupFilter, parseClusterConfig, parseClustersConfig, parseClustersJson } from '../../functions/config/cluster.js';
+import { groupFilter, parseClusterConfig, shardCount, parseClustersConfig, parseClustersJson } from '../../functions/config/cluster.js';
 import { ConfigError } from '../../functions/core/errors.js';
 
 const base = { name: 'prod', brokers: ['b-1.example:9096'] };
@@ -66,6 +66,22 @@ describe('parseClustersConfig', () => {
     expect(keyOf(value)).toBe(key);
   });
 
+  it.each([
+    { shards: 0, reason: 'no shards', message: /config clusters\[0\]\.shards: must be at least 1/ },
+    { shards: -2, reason: 'negative', message: /config clusters\[0\]\.shards: must be at least 1/ },
+    { shards: 2.5, reason: 'fractional', message: /config clusters\[0\]\.shards: must be a whole number of collector shards/ },
+    { shards: '2', reason: 'a string', message: /config clusters\[0\]\.shards: must be a whole number of collector shards/ },
+    { shards: 65, reason: 'past the sanity bound', message: /config clusters\[0\]\.shards: must be at most 64/ },
+  ])('rejects shards $shards ($reason), naming clusters[0].shards', ({ shards, message }) => {
+    expect(keyOf({ clusters: [{ ...base, shards }] })).toBe('clusters[0].shards');
+    expect(() => parseClustersConfig({ clusters: [{ ...base, shards }] })).toThrow(message);
+  });
+
+  it('reads shards, 1 when unset', () => {
+    const [plain, split] = parseClustersConfig({ clusters: [base, { ...base, name: 'big', shards: 4 }] });
+    expect([shardCount(plain!), shardCount(split!)]).toEqual([1, 4]);
+  });
+
   it('names the env var on bad JSON', () => {
     expect(() => parseClustersJson('{nope', 'LAGWATCH_CLUSTER_CONFIG')).toThrow(/config LAGWATCH_CLUSTER_CONFIG: is not valid JSON/);
     expect(() => parseClustersJson(undefined, 'LAGWATCH_CLUSTER_CONFIG')).toThrow(/is not set/);
@@ -121,6 +137,11 @@ describe('buildKafkaConfig', () => {
     await expect(
       buildKafkaConfig(cluster, { readSecret: async () => Promise.reject(new Error('AccessDenied')) }, 'clusters[0]'),
     ).rejects.toThrow(/clusters\[0\]\.sasl\.passwordSecretArn: cannot read secret .*AccessDenied/);
+  });
+
+  it('names the key when a collector was built without the secrets reader (every entry builds it with createCollector)', async () => {
+    const cluster = parseClusterConfig({ ...base, tls: { key: ARN, cert: ARN } });
+    await expect(buildKafkaConfig(cluster, {}, 'clusters[0]')).rejects.toThrow(/clusters\[0\]\.tls\.(key|cert): cannot read secret .*no secrets reader/);
   });
 
   it('signs MSK IAM tokens through oauthbearer on every authentication', async () => {

@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileStore, decodeName, encodeName } from '../../functions/adapters/local/file-store.js';
+import { FileStore } from '../../functions/adapters/local/file-store.js';
+import { decodeName, encodeName } from '../../functions/adapters/local/store-folder.js';
 import type { AlertRecord } from '../../functions/app/ports.js';
 import type { AlertState } from '../../functions/core/alert.js';
 import { StoreError } from '../../functions/core/errors.js';
@@ -147,7 +148,10 @@ describe('FileStore alert states', () => {
   it('keeps a pending message of a closed incident, and drops the record once it is sent', async () => {
     const store = await openStore();
     await store.write(record(1), null);
-    const pending = { kind: 'resolve', text: 'resolved' } as unknown as AlertRecord['pending'];
+    const pending: AlertRecord['pending'] = {
+      kind: 'resolve', cluster: CLUSTER, group: 'payments', team: 'payments', severity: 'OK', incidentId: `${CLUSTER}/payments/1`, at: 5,
+      subject: 'resolved', text: 'resolved', worstPartitions: [], dashboardUrl: null,
+    };
     const closed: AlertRecord = { ...record(2), state: null, pending };
     expect(await store.write(closed, 1)).toBe(true);
     expect(await store.list(CLUSTER)).toEqual([closed]);

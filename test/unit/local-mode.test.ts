@@ -2,9 +2,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError, parseBrokerList, positiveNumber } from '../../functions/local/cli-args.js';
 import { Cleanup, createLineLogger, startDemoBroker } from '../../functions/local/local-mode.js';
-import { DEMO_SCENARIOS, demoNames, scenarioOf, ticksToSettle } from '../../functions/local/demo-actors.js';
+import { CHANGE_TICK, DEMO_EXPECTED, DEMO_SCENARIOS, demoNames, scenarioOf, ticksToSettle } from '../../functions/local/demo-actors.js';
+import { evaluateGroup } from '../../functions/core/group.js';
+import { DEFAULT_POLICY } from '../../functions/core/policy.js';
 import { checkDemoVerdicts, demoReport } from '../../functions/local/demo-report.js';
-import type { GroupVerdict, PartitionStatus } from '../../functions/core/types.js';
+import type { GroupSnapshot, GroupVerdict, PartitionStatus } from '../../functions/core/types.js';
 import { groupVerdict, partitionVerdict } from '../support/verdicts.js';
 
 const PATH = process.env['PATH'];
@@ -70,7 +72,35 @@ describe('demo names and report', () => {
     expect(names.groups.healthy).toBe('demo-healthy-ab12cd');
     for (const s of DEMO_SCENARIOS) expect(scenarioOf(names, names.groups[s])).toBe(s);
     expect(scenarioOf(names, 'other')).toBeNull();
-    expect(ticksToSettle(10)).toBe(15);
+  });
+
+  // The stopped and stuck consumers commit every message until the change, and (worst case: a
+  // commit on the way out) their last commit shows one snapshot after it; then it stands still.
+  const INTERVAL = 60_000;
+  function changed(kind: 'stopped' | 'stuck', ticks: number, windowSize: number): GroupVerdict {
+    const snapshots: GroupSnapshot[] = [];
+    for (let t = 1; t <= ticks; t++) {
+      const gone = kind === 'stopped' && t > CHANGE_TICK;
+      snapshots.push({
+        cluster: 'demo', group: kind, timestamp: t * INTERVAL, state: gone ? 'Empty' : 'Stable', members: gone ? 0 : 1,
+        partitions: [{ topic: kind, partition: 0, committedOffset: BigInt(100 * Math.min(t, CHANGE_TICK + 1)), logEndOffset: BigInt(100 * t) }],
+      });
+    }
+    return evaluateGroup({ cluster: 'demo', group: kind, snapshots, policy: { ...DEFAULT_POLICY, windowSize }, now: ticks * INTERVAL, intervalMs: INTERVAL, previous: null });
+  }
+
+  it.each([3, 5, 10])('ticksToSettle(%i): the stopped and stuck windows have turned over, with one tick to spare', (windowSize) => {
+    const settle = ticksToSettle(windowSize);
+    for (const kind of ['stopped', 'stuck'] as const) {
+      for (const ticks of [settle - 1, settle]) {
+        const v = changed(kind, ticks, windowSize);
+        expect([v.status, v.partitions[0]?.status], `${kind} after ${ticks} ticks`).toEqual([DEMO_EXPECTED[kind].group, DEMO_EXPECTED[kind].partition]);
+        // Burrow's own rule sees the stopped offset only once the window holds no earlier commit.
+        expect(v.partitions[0]?.burrowStatus, `${kind} after ${ticks} ticks`).toBe('STOPPED');
+      }
+      // One tick less and the window still holds the last commit: not settled yet.
+      expect(changed(kind, settle - 2, windowSize).partitions[0]?.burrowStatus, `${kind} after ${settle - 2} ticks`).toBe('OK');
+    }
   });
 
   function verdict(group: string, status: GroupVerdict['status'], partitionStatus: PartitionStatus): GroupVerdict {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleNotifier, fanOutNotifier, formatNotification } from '../../functions/adapters/local/console-notifier.js';
 import { createWebhookNotifier, slackBody } from '../../functions/adapters/local/webhook-notifier.js';
-import type { Notification } from '../../functions/core/alert.js';
+import type { Notification } from '../../functions/core/notification.js';
 import { DeliveryError } from '../../functions/core/errors.js';
 
 const notification: Notification = {
@@ -70,6 +70,23 @@ describe('webhook notifier', () => {
     expect(JSON.stringify(body.blocks)).toContain('severity ERROR');
     expect(body.text).toContain('(ERROR)');
     expect(body).toEqual(JSON.parse(JSON.stringify(slackBody(notification))));
+  });
+
+  it('escapes & < > in every text, so a group named <!channel> never pings the channel', async () => {
+    const hostile = '<!channel> & <@U123|boss>';
+    const before = received.length;
+    await createWebhookNotifier(`${base}/hook`).publish({
+      ...notification,
+      group: hostile,
+      subject: `[lagwatch] ERROR ${hostile} on local`,
+      text: `${hostile} is STOPPED`,
+      incidentId: `local/${hostile}/1000`,
+      dashboardUrl: 'https://example.invalid/d?a=1&b=2',
+    });
+    const posted = JSON.stringify(received[before]?.body);
+    expect(posted).not.toMatch(/<!channel>|<@U123/);
+    expect(posted).toContain('&lt;!channel&gt; &amp; &lt;@U123|boss&gt;');
+    expect(posted).toContain('<https://example.invalid/d?a=1&amp;b=2|dashboard>');
   });
 
   it('throws a DeliveryError naming the status and the group on a non-2xx answer', async () => {

@@ -3,7 +3,7 @@
 import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum as CwDatum } from '@aws-sdk/client-cloudwatch';
 import type { Logger, MetricsSink } from '../../app/ports.js';
 import { MAX_DIMENSION_VALUE_LENGTH } from '../../core/dimension-value.js';
-import { DeliveryError } from '../../core/errors.js';
+import { DeliveryError, errorSummary } from '../../core/errors.js';
 import type { MetricDatum } from '../../core/metrics.js';
 
 export const MAX_METRICS_PER_CALL = 1000;
@@ -59,10 +59,6 @@ export function batchMetricData(data: readonly CwDatum[]): CwDatum[][] {
 }
 
 export class CloudWatchMetricsSink implements MetricsSink {
-  /** PutMetricData calls made and the distinct metrics (name + dimensions) sent (the cost bench reads it). */
-  calls = 0;
-  readonly distinctMetrics = new Set<string>();
-
   constructor(
     private readonly client: CloudWatchClient,
     private readonly options: CloudWatchSinkOptions,
@@ -82,13 +78,8 @@ export class CloudWatchMetricsSink implements MetricsSink {
     for (const batch of batchMetricData(valid)) {
       try {
         await this.client.send(new PutMetricDataCommand({ Namespace: this.options.namespace, MetricData: batch }));
-        this.calls++;
-        for (const d of batch) {
-          const dims = (d.Dimensions ?? []).map((x) => `${x.Name}=${x.Value}`).sort().join(',');
-          this.distinctMetrics.add(`${d.MetricName}|${dims}`);
-        }
       } catch (error) {
-        failures.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+        failures.push(errorSummary(error));
       }
     }
     if (failures.length > 0) {

@@ -11,10 +11,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ALERT_TOMBSTONE_TTL_MS, type AlertRecord, type AlertStateStore, type Logger } from '../../app/ports.js';
-import type { AlertState, Notification } from '../../core/alert.js';
-import { StoreError } from '../../core/errors.js';
-import { GroupStatus } from '../../core/types.js';
-import { keys, TABLE } from './table.js';
+import { alertRecordFromStored, alertRecordOfState } from '../../app/alert-record.js';
+import { errorSummary, StoreError } from '../../core/errors.js';
+import { alertStateFromJson } from '../../core/serialize.js';
+import { keys, TABLE, warnUnreadable } from './table.js';
 
 export interface DynamoAlertStateStoreOptions {
   tableName: string;
@@ -27,9 +27,6 @@ type Item = Record<string, unknown>;
 export const ALERT_ITEM_VERSION = 2;
 const FIRST_LAYOUT = 1;
 
-const STATUSES = new Set<string>(Object.values(GroupStatus));
-const KINDS = new Set(['open', 'repeat', 'resolve', 'gone']);
-
 /** JSON that keeps bigints (tagged), so core types can grow bigint fields without a layout change. */
 function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? { $bigint: v.toString(10) } : v));
@@ -40,49 +37,21 @@ function fromJson(text: string): unknown {
   );
 }
 
-function field<T>(object: Record<string, unknown>, name: string, check: (v: unknown) => v is T, what: string): T {
-  const value = object[name];
-  if (!check(value)) throw new Error(`${name} is not ${what}`);
-  return value;
-}
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/** An AlertState from a stored object: the fields the app relies on are checked, any others kept. */
-function decodeState(cluster: string, group: string, value: Record<string, unknown>): AlertState {
-  const status = field(value, 'status', isString, 'a string');
-  if (!STATUSES.has(status)) throw new Error(`status ${status} is unknown`);
-  for (const name of ['incidentId', 'team']) field(value, name, isString, 'a string');
-  for (const name of ['since', 'lastNotified', 'version']) field(value, name, isCount, 'a non-negative integer');
-  return { ...(value as unknown as AlertState), cluster, group };
-}
-
-function decodePending(value: unknown): Notification {
-  if (!isObject(value)) throw new Error('pending is not an object');
-  const kind = field(value, 'kind', isString, 'a string');
-  if (!KINDS.has(kind)) throw new Error(`pending.kind ${kind} is unknown`);
-  for (const name of ['cluster', 'group', 'team', 'severity', 'incidentId', 'subject', 'text']) field(value, name, isString, 'a string');
-  return value as unknown as Notification;
-}
-
 export function decodeAlertItem(cluster: string, item: Item): AlertRecord {
-  const group = field(item, TABLE.sortKey, isString, 'a string');
-  if (item.v === FIRST_LAYOUT) {
-    const state = decodeState(cluster, group, item);
-    return { cluster, group, state, revision: state.version, runTimestamp: 0, pending: null };
-  }
+  const group = item[TABLE.sortKey];
+  if (typeof group !== 'string') throw new Error(`${TABLE.sortKey} is not a string`);
+  if (item.v === FIRST_LAYOUT) return alertRecordOfState(alertStateFromJson({ ...item, cluster, group }, 'item'));
   if (item.v !== ALERT_ITEM_VERSION) throw new Error(`item version ${JSON.stringify(item.v)} is not ${ALERT_ITEM_VERSION}`);
-  const state = item.state === undefined ? null : fromJson(field(item, 'state', isString, 'a string'));
-  if (state !== null && !isObject(state)) throw new Error('state is not an object');
-  return {
-    cluster,
-    group,
-    state: state === null ? null : decodeState(cluster, group, state),
-    revision: field(item, 'revision', isCount, 'a non-negative integer'),
-    runTimestamp: field(item, 'runTimestamp', isCount, 'a non-negative integer'),
-    pending: item.pending === undefined ? null : decodePending(fromJson(field(item, 'pending', isString, 'a string'))),
+  const json = (name: 'state' | 'pending'): unknown => {
+    const text = item[name];
+    if (text === undefined) return null;
+    if (typeof text !== 'string') throw new Error(`${name} is not a string`);
+    return fromJson(text);
   };
+  return alertRecordFromStored(
+    { cluster, group, revision: item.revision, runTimestamp: item.runTimestamp, state: json('state'), pending: json('pending') },
+    'item',
+  );
 }
 
 export function encodeAlertItem(record: AlertRecord): Item {
@@ -135,12 +104,7 @@ export class DynamoAlertStateStore implements AlertStateStore {
         try {
           records.push(decodeAlertItem(cluster, item));
         } catch (error) {
-          this.options.logger.warn('skipping unreadable alert state item', {
-            table: this.options.tableName,
-            pk: item[TABLE.partitionKey],
-            sk: item[TABLE.sortKey],
-            reason: error instanceof Error ? error.message : String(error),
-          });
+          warnUnreadable(this.options.logger, this.options.tableName, 'skipping unreadable alert state item', item, error);
         }
       }
       startKey = response.LastEvaluatedKey;
@@ -170,8 +134,7 @@ export class DynamoAlertStateStore implements AlertStateStore {
   }
 
   private storeError(message: string, cause: unknown): StoreError {
-    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    return new StoreError(`DynamoDB table ${this.options.tableName}: ${message} (${detail})`, {
+    return new StoreError(`DynamoDB table ${this.options.tableName}: ${message} (${errorSummary(cause)})`, {
       cause,
       context: { table: this.options.tableName },
     });

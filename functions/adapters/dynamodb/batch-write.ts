@@ -1,8 +1,8 @@
 // BatchWriteItem takes at most 25 items and may hand some back as UnprocessedItems (throttling,
 // partition limits). Every item is sent until accepted, with exponential backoff and full jitter.
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mapLimit } from '../../app/pool.js';
 import { StoreError } from '../../core/errors.js';
-import { recordCapacity, type CapacityUsage } from './table.js';
 
 export const BATCH_SIZE = 25;
 
@@ -30,7 +30,6 @@ export async function batchPutAll(
   client: DynamoDBDocumentClient,
   tableName: string,
   items: readonly Record<string, unknown>[],
-  usage: CapacityUsage,
   options: BatchWriteOptions = {},
 ): Promise<void> {
   const maxAttempts = options.maxAttempts ?? 8;
@@ -54,23 +53,10 @@ export async function batchPutAll(
         );
       }
       if (attempt > 0) await sleep(backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
-      const response = await client.send(
-        new BatchWriteCommand({ RequestItems: { [tableName]: pending }, ReturnConsumedCapacity: 'TOTAL' }),
-      );
-      recordCapacity(usage, 'write', response.ConsumedCapacity);
-      const unprocessed = (response.UnprocessedItems?.[tableName] ?? []) as PutRequest[];
-      usage.unprocessedRetries += unprocessed.length;
-      pending = unprocessed;
+      const response = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+      pending = (response.UnprocessedItems?.[tableName] ?? []) as PutRequest[];
     }
   };
 
-  const concurrency = Math.max(1, options.concurrency ?? 4);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < batches.length) {
-      const batch = batches[next++];
-      if (batch) await writeBatch(batch);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+  await mapLimit(batches, options.concurrency ?? 4, writeBatch);
 }

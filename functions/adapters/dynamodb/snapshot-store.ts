@@ -1,15 +1,19 @@
 // SnapshotStore on DynamoDB. A collection run is a few items: its group snapshots packed, gzipped
 // and chunked under `S#<cluster>` (snapshot-chunks.ts), then the run record under `R#<cluster>`,
 // written last and carrying the chunk count, so a run with a record is complete. The evaluator
-// reads every group's window in two paginated Queries. Layout and figures: docs/aws.md.
+// reads every group's window in two paginated Queries. One shard of a sharded cluster (cluster option
+// `shards`) has its own pair, `S#<cluster>#1of4` and `R#<cluster>#1of4`, and its run record names its
+// shard; the whole cluster keeps the keys it had before sharding. Layout and figures: docs/aws.md.
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Logger, RunRecord, SnapshotStore, WindowSet } from '../../app/ports.js';
+import type { Logger, RunRecord, ShardScope, SnapshotStore, WindowSet } from '../../app/ports.js';
+import { runRecordFromStored, shardOfRun } from '../../app/run-record.js';
+import { isWholeCluster, shardLabel, type Shard } from '../../core/shard.js';
 import { materialize } from '../../app/window-set.js';
-import { StoreError } from '../../core/errors.js';
+import { errorSummary, StoreError } from '../../core/errors.js';
 import type { ClusterSnapshot, GroupSnapshot } from '../../core/types.js';
 import { batchPutAll, type BatchWriteOptions } from './batch-write.js';
 import { DEFAULT_MAX_CHUNK_BYTES, joinEntries, packRun, unpackChunkLazily, type DecodedEntry, type LazyEntry } from './snapshot-chunks.js';
-import { emptyUsage, estimateReadUnits, itemSizeBytes, ITEM_VERSION, keys, recordCapacity, TABLE, type CapacityUsage } from './table.js';
+import { itemSizeBytes, ITEM_VERSION, keys, TABLE, warnUnreadable } from './table.js';
 
 const MAX_ITEM_BYTES = 400 * 1024;
 
@@ -28,18 +32,16 @@ type Item = Record<string, unknown>;
 /** The binary chunk attribute. */
 const CHUNK_ATTRIBUTE = 'z';
 const CHUNK_SK = /^([0-9]{15})#([0-9]+)$/;
+/** A sharded run record's shard index and count (absent on whole-cluster records). */
+const SHARD_ATTRIBUTE = 'shard';
+const SHARDS_ATTRIBUTE = 'shards';
 
 /** A run record as stored: the RunRecord plus how many chunks hold its snapshots. */
 interface StoredRun extends RunRecord {
-  /** null for a record that does not say (written before chunking): its snapshots cannot be read. */
-  readonly chunks: number | null;
+  readonly chunks: number;
 }
 
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
-
 export class DynamoSnapshotStore implements SnapshotStore {
-  /** Capacity consumed since construction (the cost bench reads it). */
-  readonly usage: CapacityUsage = emptyUsage();
   private readonly maxChunkBytes: number;
 
   constructor(
@@ -65,7 +67,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
       });
     }
     return chunks.map((data, chunk) => ({
-      [TABLE.partitionKey]: keys.snapshotPk(snapshot.cluster),
+      [TABLE.partitionKey]: keys.snapshotPk(snapshot.cluster, shardOfRun(snapshot)),
       [TABLE.sortKey]: keys.snapshotSk(snapshot.timestamp, chunk),
       v: ITEM_VERSION,
       [CHUNK_ATTRIBUTE]: data,
@@ -74,19 +76,23 @@ export class DynamoSnapshotStore implements SnapshotStore {
   }
 
   runItem(snapshot: ClusterSnapshot, chunks: number): Item {
+    const shard = shardOfRun(snapshot);
     const item: Item = {
-      [TABLE.partitionKey]: keys.runPk(snapshot.cluster),
+      [TABLE.partitionKey]: keys.runPk(snapshot.cluster, shard),
       [TABLE.sortKey]: keys.runSk(snapshot.timestamp),
       v: ITEM_VERSION,
       chunks,
       listed: [...snapshot.listedGroups],
       failed: snapshot.failures.map((f) => f.group),
+      // The record says which shard it covers (its key does too): a partial run of a sharded
+      // cluster can never be read as a whole one.
+      ...(isWholeCluster(shard) ? {} : { [SHARD_ATTRIBUTE]: shard.index, [SHARDS_ATTRIBUTE]: shard.count }),
       [TABLE.timeToLiveAttribute]: this.expiresAt(snapshot.timestamp),
     };
     if (itemSizeBytes(item) > MAX_ITEM_BYTES - 1024) {
       throw new StoreError(
-        `cluster ${snapshot.cluster}: the run record listing ${snapshot.listedGroups.length} groups exceeds DynamoDB's 400 KB item limit; ` +
-          'narrow the collected groups with the cluster config allow/deny lists or split the cluster into several configs',
+        `cluster ${snapshot.cluster}${isWholeCluster(shard) ? '' : ` shard ${shardLabel(shard)}`}: the run record listing ${snapshot.listedGroups.length} groups exceeds DynamoDB's 400 KB item limit; ` +
+          'raise the cluster config shards (docs/aws.md § "Sharding a large cluster") or narrow the collected groups with its allow/deny lists',
         { context: { cluster: snapshot.cluster, groups: snapshot.listedGroups.length } },
       );
     }
@@ -96,92 +102,83 @@ export class DynamoSnapshotStore implements SnapshotStore {
   async putSnapshot(snapshot: ClusterSnapshot): Promise<void> {
     const items = this.chunkItems(snapshot);
     const runItem = this.runItem(snapshot, items.length);
-    for (const item of items) {
-      this.usage.itemsWritten++;
-      this.usage.writeUnitsEstimated += Math.ceil(itemSizeBytes(item) / 1024);
-    }
     try {
-      await batchPutAll(this.client, this.options.tableName, items, this.usage, this.options.batch);
+      await batchPutAll(this.client, this.options.tableName, items, this.options.batch);
       // Last: only now is the run complete for readers. A retry that produced fewer chunks leaves
       // the old higher-numbered chunks behind; the count here tells readers to ignore them.
-      const response = await this.client.send(
-        new PutCommand({ TableName: this.options.tableName, Item: runItem, ReturnConsumedCapacity: 'TOTAL' }),
-      );
-      recordCapacity(this.usage, 'write', response.ConsumedCapacity);
-      this.usage.itemsWritten++;
-      this.usage.writeUnitsEstimated += Math.ceil(itemSizeBytes(runItem) / 1024);
+      await this.client.send(new PutCommand({ TableName: this.options.tableName, Item: runItem }));
     } catch (error) {
       if (error instanceof StoreError) throw error;
       throw this.storeError(`could not write the run of cluster ${snapshot.cluster} at ${snapshot.timestamp}`, error);
     }
   }
 
-  private decodeRun(cluster: string, item: Item): StoredRun | null {
-    const timestamp = Number(item[TABLE.sortKey]);
-    const { listed, failed, chunks } = item;
-    const chunkCount = chunks === undefined ? null : chunks;
-    if (
-      item.v === ITEM_VERSION &&
-      Number.isSafeInteger(timestamp) &&
-      isStrings(listed) &&
-      isStrings(failed) &&
-      (chunkCount === null || (typeof chunkCount === 'number' && Number.isSafeInteger(chunkCount) && chunkCount >= 0))
-    ) {
-      return { cluster, timestamp, listedGroups: listed, failedGroups: failed, chunks: chunkCount };
+  private decodeRun(cluster: string, shard: Shard, item: Item): StoredRun | null {
+    const { chunks } = item;
+    try {
+      if (item.v !== ITEM_VERSION) throw new Error(`item version ${JSON.stringify(item.v)} is not ${ITEM_VERSION}`);
+      if (typeof chunks !== 'number' || !Number.isSafeInteger(chunks) || chunks < 0) throw new Error('chunks is not a count');
+      // The record's own shard must be the one its key says (a whole-cluster record names none).
+      const whole = isWholeCluster(shard);
+      const shardMatches = whole
+        ? item[SHARD_ATTRIBUTE] === undefined && item[SHARDS_ATTRIBUTE] === undefined
+        : item[SHARD_ATTRIBUTE] === shard.index && item[SHARDS_ATTRIBUTE] === shard.count;
+      if (!shardMatches) throw new Error(`its shard is not ${shardLabel(shard)}, the one its key names`);
+      const run = runRecordFromStored({ cluster, timestamp: Number(item[TABLE.sortKey]), listedGroups: item.listed, failedGroups: item.failed }, 'run');
+      return { ...run, chunks, ...(whole ? {} : { shard }) };
+    } catch (error) {
+      warnUnreadable(this.options.logger, this.options.tableName, 'skipping unreadable run record', item, error);
+      return null;
     }
-    this.options.logger.warn('skipping unreadable run record', {
-      table: this.options.tableName,
-      pk: item[TABLE.partitionKey],
-      sk: item[TABLE.sortKey],
-    });
-    return null;
   }
 
   /** Runs newest first (consistent reads: the evaluator starts right after a run record lands). */
-  private async newestRuns(cluster: string, from: number, to: number, limit: number, withChunks: boolean): Promise<StoredRun[]> {
+  private async newestRuns(cluster: string, shard: Shard, from: number, to: number, limit: number): Promise<StoredRun[]> {
     const runs: StoredRun[] = [];
     await this.query(
       {
         KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
         ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-        ExpressionAttributeValues: { ':pk': keys.runPk(cluster), ':from': keys.runSk(from), ':to': keys.runSk(to) },
+        ExpressionAttributeValues: { ':pk': keys.runPk(cluster, shard), ':from': keys.runSk(from), ':to': keys.runSk(to) },
         ScanIndexForward: false,
         ConsistentRead: true,
         Limit: Math.max(2, limit),
       },
       `could not read the runs of cluster ${cluster}`,
       (item) => {
-        const run = this.decodeRun(cluster, item);
-        if (run !== null && (!withChunks || run.chunks !== null)) runs.push(run);
+        const run = this.decodeRun(cluster, shard, item);
+        if (run !== null) runs.push(run);
       },
       () => runs.length >= limit,
     );
     return runs;
   }
 
-  async latestRun(cluster: string): Promise<RunRecord | null> {
-    const [run] = await this.newestRuns(cluster, 0, Number.MAX_SAFE_INTEGER, 1, false);
+  async latestRun(cluster: string, scope: ShardScope = {}): Promise<RunRecord | null> {
+    const [run] = await this.newestRuns(cluster, shardOfRun(scope), 0, Number.MAX_SAFE_INTEGER, 1);
     if (run === undefined) return null;
-    return { cluster, timestamp: run.timestamp, listedGroups: run.listedGroups, failedGroups: run.failedGroups };
+    const { chunks: _, ...record } = run;
+    return record;
   }
 
-  async readWindows(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<Map<string, GroupSnapshot[]>> {
+  async readWindows(cluster: string, options: { limit: number; now: number; notBefore: number } & ShardScope): Promise<Map<string, GroupSnapshot[]>> {
     return materialize(await this.openWindows(cluster, options));
   }
 
-  async openWindows(cluster: string, options: { limit: number; now: number; notBefore: number }): Promise<WindowSet> {
+  async openWindows(cluster: string, options: { limit: number; now: number; notBefore: number } & ShardScope): Promise<WindowSet> {
     const empty: WindowSet = { groups: new Set(), take: () => [] };
     if (options.limit <= 0 || options.notBefore > options.now) return empty;
-    const runs = (await this.newestRuns(cluster, options.notBefore, options.now, options.limit, true)).slice(0, options.limit);
+    const shard = shardOfRun(options);
+    const runs = (await this.newestRuns(cluster, shard, options.notBefore, options.now, options.limit)).slice(0, options.limit);
     const oldest = runs[runs.length - 1];
     const newest = runs[0];
     if (oldest === undefined || newest === undefined) return empty;
-    const chunkCount = new Map(runs.map((r) => [r.timestamp, r.chunks ?? 0]));
+    const chunkCount = new Map(runs.map((r) => [r.timestamp, r.chunks]));
 
     // group → run timestamp → its entries there, still undecoded (a group split across chunks has several).
     const entries = new Map<string, Map<number, { entry: LazyEntry; sk: string }[]>>();
     const seen = new Map<number, Set<number>>();
-    const pk = keys.snapshotPk(cluster);
+    const pk = keys.snapshotPk(cluster, shard);
     const warn = (message: string, fields: Record<string, unknown>) => this.options.logger.warn(message, { table: this.options.tableName, pk, ...fields });
     await this.query(
       {
@@ -226,7 +223,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
     const oldestFirst = [...runs].reverse();
     for (const run of oldestFirst) {
       const read = seen.get(run.timestamp)?.size ?? 0;
-      if (read < (run.chunks ?? 0)) {
+      if (read < run.chunks) {
         warn('some snapshot chunks of a run could not be read; its groups there are left out', { timestamp: run.timestamp, chunks: run.chunks, read });
       }
     }
@@ -262,7 +259,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
 
   /** Runs a paginated Query, handing each item to `onItem`, until the end or `done()`. */
   private async query(
-    input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'ReturnConsumedCapacity'>,
+    input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
     failure: string,
     onItem: (item: Item) => void,
     done: () => boolean = () => false,
@@ -272,24 +269,18 @@ export class DynamoSnapshotStore implements SnapshotStore {
       let response;
       try {
         response = await this.client.send(
-          new QueryCommand({ ...input, TableName: this.options.tableName, ExclusiveStartKey: startKey, ReturnConsumedCapacity: 'TOTAL' }),
+          new QueryCommand({ ...input, TableName: this.options.tableName, ExclusiveStartKey: startKey }),
         );
       } catch (error) {
         throw this.storeError(failure, error);
       }
-      recordCapacity(this.usage, 'read', response.ConsumedCapacity);
-      this.usage.readUnitsEstimated += estimateReadUnits(response.Items ?? [], input.ConsistentRead === true);
-      for (const item of response.Items ?? []) {
-        this.usage.itemsRead++;
-        onItem(item);
-      }
+      for (const item of response.Items ?? []) onItem(item);
       startKey = response.LastEvaluatedKey;
     } while (startKey !== undefined && !done());
   }
 
   private storeError(message: string, cause: unknown): StoreError {
-    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    return new StoreError(`DynamoDB table ${this.options.tableName}: ${message} (${detail})`, {
+    return new StoreError(`DynamoDB table ${this.options.tableName}: ${message} (${errorSummary(cause)})`, {
       cause,
       context: { table: this.options.tableName },
     });

@@ -8,6 +8,8 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import type { Logger } from '../../app/ports.js';
+import { isWholeCluster, parseShardLabel, shardLabel, WHOLE_CLUSTER, type Shard } from '../../core/shard.js';
 
 export const TABLE = {
   partitionKey: 'pk',
@@ -37,19 +39,42 @@ export function padTimestamp(ms: number): string {
   return String(Math.max(0, Math.trunc(ms))).padStart(TS_DIGITS, '0');
 }
 
+/** `#1of4` after the cluster for one shard of a sharded cluster; nothing for the whole cluster, so
+ * `shards: 1` keeps the keys it always had (and its stored windows). `#` never occurs in an encoded
+ * cluster name, so the suffix cannot collide with one. */
+function shardSuffix(shard: Shard): string {
+  return isWholeCluster(shard) ? '' : `#${shardLabel(shard)}`;
+}
+
 export const keys = {
-  /** All snapshot chunks of a cluster: one item per (snapshot time, chunk). */
-  snapshotPk: (cluster: string) => `S#${encodeURIComponent(cluster)}`,
+  /** All snapshot chunks of a cluster (of one shard): one item per (snapshot time, chunk). */
+  snapshotPk: (cluster: string, shard: Shard = WHOLE_CLUSTER) => `S#${encodeURIComponent(cluster)}${shardSuffix(shard)}`,
   snapshotSk: (timestamp: number, chunk: number) => `${padTimestamp(timestamp)}#${String(chunk).padStart(CHUNK_DIGITS, '0')}`,
   /** Lowest chunk sort key at `timestamp` (inclusive). */
   snapshotSkFrom: (timestamp: number) => `${padTimestamp(timestamp)}#`,
   /** Above every chunk sort key at `timestamp`. */
   snapshotSkTo: (timestamp: number) => `${padTimestamp(timestamp)}#\uffff`,
-  /** Run records: the evaluator's stream filter matches this prefix (infra/constructs/evaluator.ts). */
-  runPk: (cluster: string) => `R#${encodeURIComponent(cluster)}`,
+  /** Run records (of one shard): the evaluator's stream filter matches this prefix (infra/constructs/evaluator.ts). */
+  runPk: (cluster: string, shard: Shard = WHOLE_CLUSTER) => `R#${encodeURIComponent(cluster)}${shardSuffix(shard)}`,
   runSk: (timestamp: number) => padTimestamp(timestamp),
   alertPk: (cluster: string) => `A#${encodeURIComponent(cluster)}`,
 } as const;
+
+/** The cluster and shard a run record's partition key names (keys.runPk read back); null for any
+ * other key. Round-trips through keys.runPk, so a layout change cannot be misread. */
+export function parseRunPk(pk: string): { cluster: string; shard: Shard } | null {
+  if (!pk.startsWith('R#')) return null;
+  const [encoded = '', label, ...rest] = pk.slice(2).split('#');
+  const shard = label === undefined ? WHOLE_CLUSTER : parseShardLabel(label);
+  if (shard === null || rest.length > 0) return null;
+  let cluster: string;
+  try {
+    cluster = decodeURIComponent(encoded);
+  } catch {
+    return null;
+  }
+  return keys.runPk(cluster, shard) === pk ? { cluster, shard } : null;
+}
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
@@ -82,67 +107,6 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
   );
 }
 
-/** Read/write units consumed, as DynamoDB reports them (ConsumedCapacity TOTAL), plus retry counts. */
-export interface CapacityUsage {
-  readUnits: number;
-  writeUnits: number;
-  /** Requests that returned ConsumedCapacity; when 0 the emulator did not report it. */
-  reportedRequests: number;
-  requests: number;
-  /** Items DynamoDB handed back as UnprocessedItems and that were sent again. */
-  unprocessedRetries: number;
-  /** Items (or item chunks) written and their encoded sizes in bytes, for estimating units when
-   * the emulator reports none. */
-  itemsWritten: number;
-  writeUnitsEstimated: number;
-  itemsRead: number;
-  /** Read units by DynamoDB's rule (per request: item bytes rounded up to 4 KB; half for eventually consistent). */
-  readUnitsEstimated: number;
-}
-
-export function emptyUsage(): CapacityUsage {
-  return {
-    readUnits: 0,
-    writeUnits: 0,
-    reportedRequests: 0,
-    requests: 0,
-    unprocessedRetries: 0,
-    itemsWritten: 0,
-    writeUnitsEstimated: 0,
-    itemsRead: 0,
-    readUnitsEstimated: 0,
-  };
-}
-
-interface ConsumedCapacityLike {
-  CapacityUnits?: number;
-  ReadCapacityUnits?: number;
-  WriteCapacityUnits?: number;
-}
-
-export function recordCapacity(
-  usage: CapacityUsage,
-  kind: 'read' | 'write',
-  consumed: ConsumedCapacityLike | readonly ConsumedCapacityLike[] | undefined,
-): void {
-  usage.requests++;
-  if (consumed === undefined) return;
-  const list = Array.isArray(consumed) ? consumed : [consumed as ConsumedCapacityLike];
-  if (list.length === 0) return;
-  usage.reportedRequests++;
-  for (const c of list) {
-    const units = c.CapacityUnits ?? (kind === 'read' ? c.ReadCapacityUnits : c.WriteCapacityUnits) ?? 0;
-    if (kind === 'read') usage.readUnits += units;
-    else usage.writeUnits += units;
-  }
-}
-
-export function estimateReadUnits(items: readonly Record<string, unknown>[], consistent: boolean): number {
-  const bytes = items.reduce((sum, item) => sum + itemSizeBytes(item), 0);
-  const units = Math.max(1, Math.ceil(bytes / 4096));
-  return consistent ? units : units / 2;
-}
-
 /** DynamoDB's item size rule: attribute names plus values (UTF-8), numbers ~ (digits / 2 + 1). */
 export function itemSizeBytes(item: Record<string, unknown>): number {
   let size = 0;
@@ -160,4 +124,9 @@ function valueSize(value: unknown): number {
     return 3 + Object.entries(value).reduce((sum, [k, v]) => sum + 1 + Buffer.byteLength(k) + valueSize(v), 0);
   }
   return 0;
+}
+
+/** Logs an item a reader skips, with its key and why: one bad item never fails a whole read. */
+export function warnUnreadable(logger: Logger, table: string, message: string, item: Record<string, unknown>, error: unknown): void {
+  logger.warn(message, { table, pk: item[TABLE.partitionKey], sk: item[TABLE.sortKey], reason: error instanceof Error ? error.message : String(error) });
 }

@@ -15,10 +15,12 @@
 // gap of one commit marker per transaction is what policy.allowedLag absorbs. On topics without
 // open transactions LSO = high watermark, so the two tools agree.
 import { AssignerProtocol, type KafkaConfig } from 'kafkajs';
+import { mapLimit } from '../../app/pool.js';
 import type { OffsetCollector } from '../../app/ports.js';
 import { groupFilter, type ClusterConfig } from '../../config/cluster.js';
 import { CollectorError } from '../../core/errors.js';
 import { parseOffset } from '../../core/offsets.js';
+import { checkShard, inShard, isWholeCluster, shardLabel, WHOLE_CLUSTER, type Shard } from '../../core/shard.js';
 import {
   GroupState,
   MissingSignal,
@@ -45,9 +47,6 @@ export interface KafkaCollectorOptions extends ConnectionDeps {
   onRequest?: (request: { apiName: string; broker: string }) => void;
   /** Groups described per DescribeGroups request. */
   describeBatchSize?: number;
-  /** Test seam: runs after committed offsets are read and before topic metadata and log offsets
-   * are (to delete a topic or stop the broker "mid-collection" deterministically). */
-  afterCommittedOffsets?: () => Promise<void>;
   /** Clock for the retention cache (default Date.now). */
   now?: () => number;
   /** false: offsets only, no §6.1 signal reads (bench:collect measures what the signals cost). */
@@ -67,8 +66,10 @@ const BROKER_CONCURRENCY = 4;
 
 interface ClusterState {
   wire: Promise<KafkaWire> | null;
-  /** (topic, partition, offset) → record timestamp (ms), or -1 for a record without one. */
-  recordTimestamps: Map<string, number>;
+  /** Per shard label: (topic, partition, offset) → record timestamp (ms), or -1 for a record without
+   * one. Per shard because one warm Lambda may run the schedules of several shards in turn, and each
+   * keeps only what its last run used. */
+  recordTimestamps: Map<string, Map<string, number>>;
   /** topic → retention.ms and when it was read. */
   retention: Map<string, { value: number; readAt: number }>;
 }
@@ -85,20 +86,6 @@ const KNOWN_STATES = new Set<string>(Object.values(GroupState));
 
 function toGroupState(state: string | undefined): GroupState {
   return state !== undefined && KNOWN_STATES.has(state) ? (state as GroupState) : GroupState.Unknown;
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -494,12 +481,13 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
   async function recordTimestamps(
     wire: KafkaWire,
     wanted: ReadonlyMap<string, { topic: string; partition: number; offset: bigint; leader: string }>,
+    cacheKey: string,
   ): Promise<Map<string, number>> {
     const s = state();
     const out = new Map<string, number>();
     const toFetch: { key: string; topic: string; partition: number; offset: bigint; leader: string }[] = [];
     for (const [k, w] of wanted) {
-      const cached = s.recordTimestamps.get(k);
+      const cached = s.recordTimestamps.get(cacheKey)?.get(k);
       if (cached !== undefined) out.set(k, cached);
       else toFetch.push({ key: k, ...w });
     }
@@ -547,14 +535,15 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
       await mapLimit(retry, 2, single);
     });
     // A record's timestamp never changes; keep only what this run used, so the cache stays small.
-    s.recordTimestamps = new Map(out);
+    s.recordTimestamps.set(cacheKey, new Map(out));
     return out;
   }
 
-  async function collectOnce(timestamp: number): Promise<ClusterSnapshot> {
+  async function collectOnce(timestamp: number, shard: Shard): Promise<ClusterSnapshot> {
     const wire = await client();
+    // Every group is listed (one cheap ListGroups per broker); only this shard's are read.
     const coordinators = await listGroups(wire);
-    const groupIds = [...coordinators.keys()].filter(accepts).sort(byName);
+    const groupIds = [...coordinators.keys()].filter((g) => accepts(g) && inShard(g, shard)).sort(byName);
 
     const [offsets, descriptions] = await Promise.all([
       mapLimit(groupIds, cluster.concurrency, (g) => readGroup(wire, g, coordinators.get(g) ?? '')),
@@ -562,7 +551,6 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
     ]);
     const topicSet = new Set<string>();
     for (const o of offsets) if ('topics' in o) for (const t of o.topics.keys()) topicSet.add(t);
-    if (options.afterCommittedOffsets) await options.afterCommittedOffsets();
     const topics = [...topicSet].sort(byName);
     const { reads, deleted, failed } = await readTopics(wire, topics);
     const retention = signals ? await retentions(wire, [...reads.keys()]) : new Map<string, number>();
@@ -586,7 +574,7 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
       if (!signals || !('topics' in o)) continue;
       for (const [topic, committed] of o.topics) for (const [p, c] of committed) nextRecord(topic, p, c);
     }
-    const stamps = signals ? await recordTimestamps(wire, wanted) : new Map<string, number>();
+    const stamps = signals ? await recordTimestamps(wire, wanted, shardLabel(shard)) : new Map<string, number>();
 
     const groups: GroupSnapshot[] = [];
     const failures: GroupFailure[] = [];
@@ -655,7 +643,7 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
         partitions,
       });
     }
-    return { cluster: cluster.name, timestamp, groups, failures, listedGroups: groupIds };
+    return { cluster: cluster.name, timestamp, groups, failures, listedGroups: groupIds, ...(isWholeCluster(shard) ? {} : { shard }) };
   }
 
   function toCollectorError(error: unknown): CollectorError {
@@ -669,10 +657,11 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
   }
 
   return {
-    async collect(timestamp: number): Promise<ClusterSnapshot> {
+    async collect(timestamp: number, shard: Shard = WHOLE_CLUSTER): Promise<ClusterSnapshot> {
+      checkShard(shard, `cluster ${cluster.name}`);
       const reused = states.get(key)?.wire != null;
       try {
-        return await collectOnce(timestamp);
+        return await collectOnce(timestamp, shard);
       } catch (error) {
         const original = error instanceof ClusterFailure ? error.original : error;
         // One fresh client and one more try: a socket that died while a Lambda was frozen.
@@ -680,7 +669,7 @@ export function createKafkaCollector(cluster: ClusterConfig, options: KafkaColle
         await reset();
         if (!retry) throw toCollectorError(error);
         try {
-          return await collectOnce(timestamp);
+          return await collectOnce(timestamp, shard);
         } catch (second) {
           await reset();
           throw toCollectorError(second);

@@ -5,28 +5,22 @@ import { readFile } from 'node:fs/promises';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import type { ClusterConfig, SaslConfig } from '../../config/cluster.js';
+import type { ReadSecret } from '../secrets/secret-reader.js';
 import { ConfigError } from '../../core/errors.js';
 
 export interface ConnectionDeps {
   /** Environment to read `passwordEnv` from (default process.env). */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Reads a Secrets Manager secret's string (default: @aws-sdk/client-secrets-manager). */
-  readSecret?: (arn: string) => Promise<string>;
+  /** Reads a Secrets Manager secret's string (functions/factories.ts passes the one reader). */
+  readSecret?: ReadSecret;
   /** MSK IAM token signer (default: aws-msk-iam-sasl-signer-js with the default credential chain). */
   signIamToken?: (region: string) => Promise<string>;
 }
 
-async function defaultReadSecret(arn: string): Promise<string> {
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const region = /^arn:[^:]+:secretsmanager:([^:]+):/.exec(arn)?.[1];
-  const client = new SecretsManagerClient(region ? { region } : {});
-  try {
-    const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-    if (out.SecretString === undefined) throw new Error('the secret has no string value');
-    return out.SecretString;
-  } finally {
-    client.destroy();
-  }
+/** The secret's string; a collector built without a reader (a test's) cannot read one. */
+function readSecretWith(deps: ConnectionDeps, arn: string): Promise<string> {
+  if (deps.readSecret === undefined) return Promise.reject(new Error('no secrets reader was given to this collector (build it with createCollector)'));
+  return deps.readSecret(arn);
 }
 
 async function defaultSignIamToken(region: string): Promise<string> {
@@ -41,7 +35,7 @@ async function pemOrFile(value: string | undefined, key: string, deps: Connectio
   // A Secrets Manager ARN (what a deploy config must use for the client key and cert).
   if (/^arn:[^:]+:secretsmanager:/.test(value)) {
     try {
-      return await (deps.readSecret ?? defaultReadSecret)(value);
+      return await readSecretWith(deps, value);
     } catch (error) {
       throw new ConfigError(key, `cannot read secret ${value}: ${(error as Error).message} (check the ARN and secretsmanager:GetSecretValue/kms:Decrypt permissions)`, { cause: error });
     }
@@ -86,7 +80,7 @@ async function resolveUserPassword(
   const arn = sasl.passwordSecretArn ?? '';
   let secret: string;
   try {
-    secret = await (deps.readSecret ?? defaultReadSecret)(arn);
+    secret = await readSecretWith(deps, arn);
   } catch (error) {
     throw new ConfigError(
       `${prefix}.sasl.passwordSecretArn`,

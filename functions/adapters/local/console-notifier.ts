@@ -1,5 +1,5 @@
 // Prints each notification as it would be sent: the subject line, then the plain-text body.
-import type { Notification } from '../../core/alert.js';
+import type { Notification } from '../../core/notification.js';
 import type { Notifier } from '../../app/ports.js';
 
 export interface TextSink {

@@ -1,7 +1,11 @@
-// Posts notifications to a Slack-compatible incoming webhook: `{ text, blocks }`.
-import type { Notification } from '../../core/alert.js';
+// Posts notifications to a Slack-compatible incoming webhook: `{ text, blocks }` (slack-message.ts,
+// the same builder the Slack forwarder Lambda uses).
+import type { Notification } from '../../core/notification.js';
 import { DeliveryError } from '../../core/errors.js';
+import { truncate } from '../../core/format.js';
 import type { Notifier } from '../../app/ports.js';
+import { slackMessage, type SlackMessage } from '../slack/slack-message.js';
+import { escapeSlackText } from '../sns/chatbot-message.js';
 
 const SEVERITY_EMOJI: Record<Notification['severity'], string> = {
   OK: ':white_check_mark:',
@@ -9,28 +13,16 @@ const SEVERITY_EMOJI: Record<Notification['severity'], string> = {
   ERROR: ':rotating_light:',
 };
 
-/** Slack's section text limit is 3,000 characters. */
-const SECTION_LIMIT = 3000;
-
-function truncate(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
-}
-
-export interface SlackBody {
-  readonly text: string;
-  readonly blocks: readonly Record<string, unknown>[];
-}
-
-export function slackBody(notification: Notification): SlackBody {
-  const headline = `${SEVERITY_EMOJI[notification.severity]} ${notification.subject}`;
-  const blocks: Record<string, unknown>[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${headline}*`, SECTION_LIMIT) } },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(`\`\`\`${notification.text}\`\`\``, SECTION_LIMIT) } },
-  ];
-  const context = [`severity ${notification.severity}`, `cluster ${notification.cluster}`, `team ${notification.team}`, `incident ${notification.incidentId}`];
-  if (notification.dashboardUrl) context.push(`<${notification.dashboardUrl}|dashboard>`);
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
-  return { text: `${headline} (${notification.severity})\n${notification.text}`, blocks };
+/** The webhook body: the headline with the severity, the text, and one context line. Every text
+ * from the notification is escaped: a group named `<!channel>` must not ping the channel. */
+export function slackBody(notification: Notification): SlackMessage {
+  const headline = `${SEVERITY_EMOJI[notification.severity]} ${escapeSlackText(notification.subject)}`;
+  const text = escapeSlackText(notification.text);
+  const context = [`severity ${notification.severity}`, `cluster ${notification.cluster}`, `team ${notification.team}`, `incident ${notification.incidentId}`].map(
+    escapeSlackText,
+  );
+  if (notification.dashboardUrl) context.push(`<${escapeSlackText(notification.dashboardUrl)}|dashboard>`);
+  return slackMessage({ text: `${headline} (${notification.severity})\n${text}`, headline, body: text, context: [context.join(' · ')] });
 }
 
 export interface WebhookNotifierOptions {

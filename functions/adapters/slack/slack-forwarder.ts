@@ -1,21 +1,14 @@
 // For teams without Amazon Q Developer in chat applications: a Lambda subscribed to the alert topic
 // posts each message to a Slack incoming webhook. A non-2xx answer throws so Lambda retries the event.
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSEvent, SNSEventRecord } from 'aws-lambda';
 import { ConfigError, DeliveryError } from '../../core/errors.js';
+import { truncate } from '../../core/format.js';
+import type { ReadSecret } from '../secrets/secret-reader.js';
 import { escapeSlackText, isChatbotNotification } from '../sns/chatbot-message.js';
+import { slackMessage, type SlackMessage } from './slack-message.js';
 
-export interface SlackMessage {
-  readonly text: string;
-  readonly blocks: readonly Record<string, unknown>[];
-}
-
-const HEADER_MAX = 150;
-const SECTION_MAX = 3000;
-
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
+/** The notification text (what Slack shows in a push or a preview). */
+const TEXT_MAX = 300;
 
 /** One Slack message from one SNS record: the custom-notification JSON when present (its texts are
  * escaped already), else subject + text, escaped here. */
@@ -29,23 +22,10 @@ export function slackMessageFromRecord(record: SNSEventRecord): SlackMessage {
   }
   if (isChatbotNotification(parsed)) {
     const { title, description, nextSteps } = parsed.content;
-    const blocks: Record<string, unknown>[] = [
-      { type: 'section', text: { type: 'mrkdwn', text: cut(`*${title}*`, SECTION_MAX) } },
-      { type: 'section', text: { type: 'mrkdwn', text: cut('```' + description + '```', SECTION_MAX) } },
-    ];
-    if (nextSteps.length > 0) {
-      blocks.push({ type: 'context', elements: nextSteps.slice(0, 10).map((s) => ({ type: 'mrkdwn', text: cut(s, SECTION_MAX) })) });
-    }
-    return { text: cut(parsed.metadata.summary, HEADER_MAX * 2), blocks };
+    return slackMessage({ text: truncate(parsed.metadata.summary, TEXT_MAX), headline: title, body: description, context: nextSteps });
   }
   const subject = escapeSlackText(Subject ?? 'lagwatch alert');
-  return {
-    text: cut(subject, HEADER_MAX * 2),
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: cut(`*${subject}*`, SECTION_MAX) } },
-      { type: 'section', text: { type: 'mrkdwn', text: cut('```' + escapeSlackText(Message) + '```', SECTION_MAX) } },
-    ],
-  };
+  return slackMessage({ text: truncate(subject, TEXT_MAX), headline: subject, body: escapeSlackText(Message), context: [] });
 }
 
 /** Posts every record of the event; throws a DeliveryError on the first non-2xx (Lambda retries). */
@@ -66,7 +46,7 @@ export async function forwardSnsEventToSlack(
     if (!response.ok) {
       // Never echo the webhook URL: it is a secret.
       throw new DeliveryError(
-        `Slack webhook answered ${response.status} for SNS message ${record.Sns.MessageId}: ${cut(body, 200)}; ` +
+        `Slack webhook answered ${response.status} for SNS message ${record.Sns.MessageId}: ${truncate(body, 200)}; ` +
           'check the webhook in the Slack secret is still active',
         { context: { status: response.status, messageId: record.Sns.MessageId } },
       );
@@ -77,9 +57,8 @@ export async function forwardSnsEventToSlack(
 }
 
 /** Reads the webhook URL from a Secrets Manager secret: either the URL itself or JSON `{"webhookUrl": "..."}`. */
-export async function resolveSlackWebhookUrl(client: SecretsManagerClient, secretId: string): Promise<string> {
-  const response = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-  const raw = (response.SecretString ?? '').trim();
+export async function resolveSlackWebhookUrl(readSecret: ReadSecret, secretId: string): Promise<string> {
+  const raw = (await readSecret(secretId)).trim();
   let url = raw;
   if (raw.startsWith('{')) {
     try {

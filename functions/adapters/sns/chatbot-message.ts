@@ -2,7 +2,8 @@
 // from a core Notification. Schema: docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html
 // (version "1.0", source "custom", content.textType "client-markdown"). Rendered texts are escaped
 // for Slack (escapeSlackText); additionalContext and keywords are data, kept as they are.
-import type { Notification } from '../../core/alert.js';
+import type { Notification } from '../../core/notification.js';
+import { truncate } from '../../core/format.js';
 
 export interface ChatbotNotification {
   readonly version: '1.0';
@@ -36,10 +37,6 @@ const MAX_DESCRIPTION = 8000;
  */
 export function escapeSlackText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function nextSteps(n: Notification): string[] {

@@ -3,8 +3,8 @@
 // forwarder) get the custom-notification JSON. Message attributes let filter policies route per team.
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
 import type { Notifier } from '../../app/ports.js';
-import type { Notification } from '../../core/alert.js';
-import { DeliveryError } from '../../core/errors.js';
+import type { Notification } from '../../core/notification.js';
+import { DeliveryError, errorSummary } from '../../core/errors.js';
 import { toChatbotNotification } from './chatbot-message.js';
 
 /** The message attributes every alert carries (String), for subscription filter policies. */
@@ -37,9 +37,6 @@ export function snsMessageBody(n: Notification): string {
 }
 
 export class SnsNotifier implements Notifier {
-  /** Publish calls that succeeded (the cost bench reads it). */
-  published = 0;
-
   constructor(
     private readonly client: SNSClient,
     private readonly options: { topicArn: string },
@@ -62,11 +59,9 @@ export class SnsNotifier implements Notifier {
           },
         }),
       );
-      this.published++;
     } catch (error) {
-      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new DeliveryError(
-        `SNS topic ${this.options.topicArn}: could not publish the ${n.kind} alert of group ${n.group} on cluster ${n.cluster} (${detail}); ` +
+        `SNS topic ${this.options.topicArn}: could not publish the ${n.kind} alert of group ${n.group} on cluster ${n.cluster} (${errorSummary(error)}); ` +
           'it will be sent on the next run — check the topic exists and the evaluator role may sns:Publish to it',
         { cause: error, context: { topicArn: this.options.topicArn, group: n.group, cluster: n.cluster, kind: n.kind } },
       );

@@ -76,7 +76,7 @@ describe('metrics', () => {
       [METRIC.CollectorFailures, 1],
       [METRIC.CollectorGroupFailures, 2],
     ]);
-    expect(names({ cluster: 'c', stage: 'evaluator', durationMs: 7, failures: 0, groupFailures: 0, notificationsSent: 2, timestamp: 1 })).toEqual([
+    expect(names({ cluster: 'c', stage: 'evaluator', durationMs: 7, groupFailures: 0, notificationsSent: 2, timestamp: 1 })).toEqual([
       [METRIC.EvaluatorDurationMs, 7],
       [METRIC.NotificationsSent, 2],
     ]);

@@ -41,7 +41,7 @@ describe('policy config validation names the key', () => {
     [{ overrides: [{ team: 'x' }] }, 'policy.overrides[0].match'],
     [{ overrides: [{ match: 'a' }, { match: '/(/' }] }, 'policy.overrides[1].match'],
     [{ overrides: [{ match: 'a', alertSeverity: 'STOPPED' }] }, 'policy.overrides[0].alertSeverity'],
-    [{ defaults: { windowsize: 5 } }, 'policy.defaults'],
+    [{ defaults: { windowsize: 5 } }, 'policy.defaults.windowsize'], // a misspelt key is named itself, as in the cluster and app config
   ])('%j → %s', (value, key) => {
     const error = (() => {
       try {

@@ -2,7 +2,8 @@
 // a Lambda cannot read, secrets that must not land in the template, ids in another region or
 // account, timeouts that cannot fit. Each bad case names its key and what to use instead.
 import { describe, expect, it } from 'vitest';
-import { checkDeployConfig, hungRequestBudgetMs, parseAppConfig } from '../../../functions/config/app-config.js';
+import { parseAppConfig } from '../../../functions/config/app-config.js';
+import { checkDeployConfig, hungRequestBudgetMs } from '../../../functions/config/deployment.js';
 import { ConfigError } from '../../../functions/core/errors.js';
 import { exampleConfig, minimalConfig } from './fixtures.js';
 

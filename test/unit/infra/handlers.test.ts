@@ -1,6 +1,6 @@
 // The Lambda handlers and the composition root: environment read once with the bad variable named,
-// events read defensively, and each handler module wires up (imports, builds its dependencies).
-// The adapters themselves are tested against moto and a real broker in test/aws and test/kafka.
+// events read defensively, and the handler paths that need no AWS. Each handler invoked against moto
+// (a published alert, a stored failure metric, a Slack post): test/aws/handlers.test.ts.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { ENV } from '../../../functions/config/env.js';
 import { ConfigError, InputError } from '../../../functions/core/errors.js';
 import { runArrival, scheduledRun } from '../../../functions/handlers/events.js';
 import { resolveConfigPath } from '../../../infra/build-app.js';
+import { runRecord } from '../../support/lambda-events.js';
 
 const silent = jsonLogger(() => {});
 
@@ -33,16 +34,6 @@ const evaluatorEnv = {
   [ENV.clusterNames]: 'prod,analytics',
   [ENV.dashboardUrl]: JSON.stringify({ prod: 'https://console.example/prod' }),
 };
-
-function runRecord(cluster: string, timestamp: number, sequenceNumber = '1'): DynamoDBRecord {
-  return {
-    eventName: 'INSERT',
-    dynamodb: {
-      Keys: { [TABLE.partitionKey]: { S: keys.runPk(cluster) }, [TABLE.sortKey]: { S: keys.runSk(timestamp) } },
-      SequenceNumber: sequenceNumber,
-    },
-  };
-}
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -81,7 +72,6 @@ describe('composition root', () => {
   it('builds the collector from the environment', () => {
     const app = collectorFromEnv(collectorEnv, silent);
     expect(app.cluster).toMatchObject({ name: 'prod', brokers: ['127.0.0.1:1'] });
-    expect(typeof app.deps.collector.collect).toBe('function');
   });
 
   it.each([
@@ -123,7 +113,7 @@ describe('composition root', () => {
   });
 });
 
-describe('handler modules wire up at cold start', () => {
+describe('handler modules at cold start, without AWS', () => {
   it('evaluator: ignores non-run records and clusters it does not handle, without touching AWS', async () => {
     for (const [k, v] of Object.entries(evaluatorEnv)) vi.stubEnv(k, v);
     vi.stubEnv('AWS_REGION', 'eu-west-1');
@@ -182,12 +172,6 @@ describe('handler modules wire up at cold start', () => {
     for (const [k, v] of Object.entries(collectorEnv)) if (k !== ENV.tableName) vi.stubEnv(k, v);
     vi.stubEnv(ENV.tableName, '');
     await expect(import('../../../functions/handlers/collector.js')).rejects.toThrow(`config ${ENV.tableName}: is not set`);
-  });
-
-  it('slack forwarder: wires up with its secret ARN', async () => {
-    vi.stubEnv(ENV.slackWebhookSecretArn, 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hook');
-    const module = await import('../../../functions/handlers/slack-forwarder.js');
-    expect(typeof module.handler).toBe('function');
   });
 });
 

@@ -2,7 +2,8 @@
 // (and variations). Functions use the inline stub here; test/unit/infra/synth.test.ts bundles for real.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_EXPECTED_PARTITIONS, evaluatorMemoryMb, parseAppConfig } from '../../../functions/config/app-config.js';
+import { DEFAULT_EXPECTED_PARTITIONS, parseAppConfig } from '../../../functions/config/app-config.js';
+import { evaluatorMemoryMb } from '../../../functions/config/deployment.js';
 import { ENV } from '../../../functions/config/env.js';
 import { METRIC, METRICS_NAMESPACE } from '../../../functions/core/metrics.js';
 import { TABLE } from '../../../functions/adapters/dynamodb/table.js';
@@ -61,7 +62,16 @@ describe('functions', () => {
     for (const [, fn] of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
-      expect(fn.Properties.LoggingConfig).toBeDefined();
+    }
+  });
+
+  it('log each function to its own log group, kept for the configured retention', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    const groups = functions.map(([, fn]) => fn.Properties.LoggingConfig?.LogGroup?.Ref as string);
+    expect(new Set(groups).size).toBe(functions.length);
+    for (const id of groups) {
+      expect(resources[id]?.Type).toBe('AWS::Logs::LogGroup');
+      expect(resources[id]?.Properties.RetentionInDays).toBe(parseAppConfig(exampleConfig()).logRetentionDays);
     }
   });
 
