@@ -1,7 +1,8 @@
 // Cost benchmark: a generated fleet (500 groups, 10,000 group-partitions, 1-minute snapshots) pushed
 // through the real DynamoDB store, evaluator, SNS notifier and CloudWatch sink against moto. Measures
-// per-run figures (capacity units, PutMetricData calls, distinct metrics, publishes, wall time) and
-// projects the monthly AWS bill. Prints a table; never fails on a figure. `npm run bench:cost`.
+// per-run figures (capacity units, PutMetricData calls, metric-hours, publishes, wall time) and
+// projects the monthly AWS bill. Prints a table; never fails on a figure. `npm run bench:cost`;
+// fleet size by BENCH_GROUPS / BENCH_PARTITIONS.
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CloudWatchMetricsSink } from '../functions/adapters/cloudwatch/cloudwatch-sink.js';
 import { DynamoAlertStateStore } from '../functions/adapters/dynamodb/alert-state-store.js';
@@ -11,7 +12,7 @@ import { SnsNotifier } from '../functions/adapters/sns/sns-notifier.js';
 import { runCollection } from '../functions/app/collect.js';
 import { runEvaluation } from '../functions/app/evaluate.js';
 import type { Logger, MetricsSink } from '../functions/app/ports.js';
-import type { MetricDatum } from '../functions/core/metrics.js';
+import { METRIC, type MetricDatum } from '../functions/core/metrics.js';
 import { DEFAULT_POLICY, type PolicyConfig } from '../functions/core/policy.js';
 import type { ClusterSnapshot, GroupSnapshot, PartitionOffsets } from '../functions/core/types.js';
 import { awsClients, freshTable } from '../test/aws/aws-clients.js';
@@ -42,9 +43,16 @@ const INTERVAL_MS = 60_000;
 const WINDOW = DEFAULT_POLICY.windowSize;
 const RUNS_PER_MONTH = 30 * 24 * 60;
 const MEMORY_GB = 0.5; // collector and evaluator at 512 MB
-/** One simulated hour: CloudWatch bills a metric for every hour it receives data, so the distinct
- * metrics seen over an hour (groups moving in and out of the top-10 included) are the metric-hours per hour. */
+const HOUR_MS = 3_600_000;
+/** Hours in CloudWatch's billing month: a custom metric is $0.30 a month, prorated by the hour, and
+ * metered only in hours in which it receives data (aws.amazon.com/cloudwatch/pricing). */
+const HOURS_PER_MONTH = 730;
+/** Measured runs: one simulated clock hour by default (a multiple of 60 at a 60 s interval), so the
+ * distinct (metric, clock hour) pairs sent are exactly the metric-hours billed for that hour, groups
+ * moving in and out of the top 10 and the cap included. */
 const MEASURED_RUNS = Number(process.env.BENCH_COST_RUNS ?? 60);
+/** Clock hours the measured runs touch (they start on one): a metric sent in a part of an hour is billed that hour. */
+const MEASURED_HOURS = Math.ceil((MEASURED_RUNS * INTERVAL_MS) / HOUR_MS);
 /** Assumed DynamoDB/SNS/CloudWatch round trip in Lambda (moto on this machine is slower). */
 const AWS_LATENCY_MS = 10;
 const EVALUATOR_CONCURRENCY = 8;
@@ -180,11 +188,13 @@ async function main(): Promise<void> {
     };
     const policy: PolicyConfig = { defaults: DEFAULT_POLICY, overrides: [] };
     const cluster = 'bench';
-    const start = Date.now() - (Date.now() % INTERVAL_MS) - (WINDOW + MEASURED_RUNS + 5) * INTERVAL_MS;
-
     const warmup = WINDOW;
+    // The measured runs start on a clock hour, so they fill whole billing hours.
+    const measuredStart = Math.floor((Date.now() - (MEASURED_RUNS + 5) * INTERVAL_MS) / HOUR_MS) * HOUR_MS;
+    const start = measuredStart - warmup * INTERVAL_MS;
+
     const totalRuns = warmup + MEASURED_RUNS;
-    const measured = { collectMs: 0, evaluateMs: 0, cpuMs: 0, usageBefore: emptyUsage(), cwCalls: 0, publishes: 0, alertBytes: 0 };
+    const measured = { collectMs: 0, evaluateMs: 0, cpuMs: 0, usageBefore: emptyUsage(), cwCalls: 0, publishes: 0, alertBytes: 0, runRecordBytes: 0 };
     const notOkGroups = new Set<string>();
     let chunksPerRun = 0;
     let bytesPerRun = 0;
@@ -196,11 +206,12 @@ async function main(): Promise<void> {
       if (run === warmup) {
         const items = store.chunkItems(snapshot);
         chunksPerRun = items.length;
-        bytesPerRun = items.reduce((sum, i) => sum + itemSizeBytes(i), 0) + itemSizeBytes(store.runItem(snapshot, items.length));
+        measured.runRecordBytes = itemSizeBytes(store.runItem(snapshot, items.length));
+        bytesPerRun = items.reduce((sum, i) => sum + itemSizeBytes(i), 0) + measured.runRecordBytes;
         measured.usageBefore = { ...snapshotTable.usage };
         measured.cwCalls = cloudwatch.calls;
         measured.publishes = notifier.published;
-        cloudwatch.distinctMetrics.clear();
+        cloudwatch.metricHours.clear();
         emf.measuring = true;
       }
       const cpu0 = process.cpuUsage();
@@ -249,13 +260,14 @@ async function main(): Promise<void> {
     const cpuS = perRun(measured.cpuMs) / 1000;
     const modeledS = cpuS + ((requestsPerRun / EVALUATOR_CONCURRENCY) * AWS_LATENCY_MS) / 1000;
     const cwCalls = perRun(cloudwatch.calls - measured.cwCalls);
-    const distinct = [...cloudwatch.distinctMetrics];
-    const distinctMetrics = distinct.length;
+    // Metric-hours per hour sent = metrics billed all month at this rate ($0.30 each).
+    const metricHours = [...cloudwatch.metricHours];
+    const distinctMetrics = metricHours.length / MEASURED_HOURS;
     const collectS = perRun(measured.collectMs) / 1000;
     const evaluateS = perRun(measured.evaluateMs) / 1000;
     const retainedRuns = retentionMs / INTERVAL_MS;
     const storageGb = (retainedRuns * (bytesPerRun + (chunksPerRun + 1) * 100)) / 1024 ** 3;
-    const metricCost = (n: number) => n * PRICES.cloudwatchMetricMonth;
+    const metricCost = (perHour: number) => perHour * HOURS_PER_MONTH * (PRICES.cloudwatchMetricMonth / HOURS_PER_MONTH);
     const emfBytesPerRun = perRun(emf.bytes);
     const emfCost = ((emfBytesPerRun * RUNS_PER_MONTH) / 1024 ** 3) * PRICES.logsIngestGb;
     const putCost = cwCalls * RUNS_PER_MONTH * PRICES.cloudwatchPutRequest;
@@ -267,16 +279,27 @@ async function main(): Promise<void> {
       ['DynamoDB writes', `${wru.toFixed(1)} WRU/run (${chunksPerRun} chunk${chunksPerRun === 1 ? '' : 's'} + run record)`, wru * RUNS_PER_MONTH * PRICES.dynamoWriteUnit],
       ['DynamoDB reads', `${rru.toFixed(1)} RRU/run`, rru * RUNS_PER_MONTH * PRICES.dynamoReadUnit],
       ['DynamoDB storage', `${(storageGb * 1024).toFixed(0)} MB kept (TTL ${(retentionMs / 3_600_000).toFixed(1)} h)`, storageGb * PRICES.dynamoStorageGbMonth],
-      ['CloudWatch custom metrics', `${distinctMetrics} metrics with data each hour`, metricCost(distinctMetrics)],
+      ['CloudWatch custom metrics', `${distinctMetrics.toFixed(0)} metric-hours per hour (${(distinctMetrics * HOURS_PER_MONTH).toLocaleString('en-US', { maximumFractionDigits: 0 })}/month)`, metricCost(distinctMetrics)],
       ['CloudWatch PutMetricData', `${cwCalls.toFixed(1)} calls/run`, cwCalls * RUNS_PER_MONTH * PRICES.cloudwatchPutRequest],
       ['CloudWatch Logs', `~${LOG_BYTES_PER_RUN * 2} B/run`, ((LOG_BYTES_PER_RUN * 2 * RUNS_PER_MONTH) / 1024 ** 3) * PRICES.logsIngestGb],
       ['SNS', `${publishes.toFixed(2)} publishes/run (steady state)`, publishes * RUNS_PER_MONTH * (PRICES.snsPublish + PRICES.snsHttpDelivery)],
     ];
     const total = lines.reduce((sum, [, , cost]) => sum + cost, 0);
 
-    // Sensitivity: one more group that stays not OK all month pays for its detail metrics, their share
-    // of PutMetricData calls, one repeat message per repeat interval and the alert-state write behind it.
-    const detailPerGroup = notOkGroups.size === 0 ? 0 : distinct.filter((m) => [...notOkGroups].some((g) => m.includes(`Group=${g}`))).length / notOkGroups.size;
+    // Sensitivity: one more group that stays not OK all month pays for its metrics (none once the cap is
+    // reached: it is only counted), their share of PutMetricData calls, one repeat message per repeat
+    // interval and the alert-state write behind it.
+    const groupOf = (key: string) => /(?:^|,)Group=([^,|]*)/.exec(key.split('|')[1] ?? '')?.[1];
+    const capped = metricHours.some((key) => key.startsWith(`${METRIC.GroupMetricsCapped}|`));
+    const publishedNotOk = new Set(metricHours.map(groupOf).filter((g): g is string => g !== undefined && notOkGroups.has(g)));
+    const notOkMetricHours = metricHours.filter((key) => publishedNotOk.has(groupOf(key) ?? '')).length / MEASURED_HOURS;
+    const detailPerGroup = capped || publishedNotOk.size === 0 ? 0 : notOkMetricHours / publishedNotOk.size;
+    const byName = new Map<string, number>();
+    for (const key of metricHours) {
+      const [name = '', dims = ''] = key.split('|');
+      const label = `${name}(${dims.split(',').map((d) => d.split('=')[0]).join(',')})`;
+      byName.set(label, (byName.get(label) ?? 0) + 1 / MEASURED_HOURS);
+    }
     const repeatsPerMonth = (RUNS_PER_MONTH * INTERVAL_MS) / DEFAULT_POLICY.repeatIntervalMs;
     const perBadGroup =
       metricCost(detailPerGroup) +
@@ -296,7 +319,11 @@ async function main(): Promise<void> {
     console.log(`${'TOTAL per month'.padEnd(width)}  ${''.padEnd(44)}  ${usd(total).padStart(9)}`);
     console.log(`${'per 1,000 group-partitions'.padEnd(width)}  ${''.padEnd(44)}  ${usd((total / PARTITIONS) * 1000).padStart(9)}`);
     console.log(
-      `${'each additional group not OK all month'.padEnd(width)}  ${`${detailPerGroup.toFixed(1)} metrics + ${repeatsPerMonth.toFixed(0)} repeats`.padEnd(44)}  ${usd(perBadGroup).padStart(9)}`,
+      `${'each additional group not OK all month'.padEnd(width)}  ${`${detailPerGroup.toFixed(1)} metrics${capped ? ' (cap reached)' : ''} + ${repeatsPerMonth.toFixed(0)} repeats`.padEnd(44)}  ${usd(perBadGroup).padStart(9)}`,
+    );
+    console.log(
+      `\nMetric-hours per hour by metric (dimensions): ${[...byName].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; ` +
+        `${publishedNotOk.size} of ${notOkGroups.size} groups not OK published their own (the rest counted in ${METRIC.GroupMetricsCapped}).`,
     );
     // The targets set for the two fleets measured so far (issues 4 and 12); other sizes print none.
     const target = ({ 10_000: 25, 100_000: 100 } as Record<number, number>)[PARTITIONS];
@@ -306,6 +333,7 @@ async function main(): Promise<void> {
         `read: per Query page, 1 RRU per started 4 KB, half when eventually consistent): ` +
         `${perRun(usage.writeUnitsEstimated).toFixed(1)} WRU + ${perRun(usage.readUnitsEstimated).toFixed(1)} RRU per run for snapshots and runs, ` +
         `${alertWru.toFixed(2)} WRU + ${alertRru} RRU for alert state. A run is ${(bytesPerRun / 1024).toFixed(1)} KB in ${chunksPerRun + 1} items ` +
+        `(run record ${(measured.runRecordBytes / 1024).toFixed(1)} KB) ` +
         `(${perRun(usage.itemsRead).toFixed(0)} items read per run). ` +
         `moto ${usage.reportedRequests > 0 ? `reported ${perRun(usage.writeUnits).toFixed(1)} WCU / ${perRun(usage.readUnits).toFixed(1)} RCU per run` : 'returned no ConsumedCapacity'}.`,
     );
@@ -314,8 +342,8 @@ async function main(): Promise<void> {
         `Wall time against moto was ${collectS.toFixed(2)} s store + ${evaluateS.toFixed(2)} s evaluate per run. The collector's Kafka reads are not included (see bench:collect).`,
     );
     console.log(
-      `Metrics: the ${distinctMetrics} distinct metrics the evaluator published in the measured hour (core evaluationMetrics and runMetrics: per-cluster counts, collector and evaluator health, ` +
-        `detail for groups not OK, MaxLag/MaxTimeLagSeconds for the top 10 lagging). CloudWatch bills each per hour it receives data, $0.30 per 730 metric-hours.`,
+      `Metrics: read off the PutMetricData requests the real sink sent in the measured ${MEASURED_HOURS === 1 ? 'clock hour' : `${MEASURED_HOURS} clock hours`} ` +
+        `(core evaluationMetrics and runMetrics): every distinct (metric, dimensions, hour) is one metric-hour, $0.30 per ${HOURS_PER_MONTH} metric-hours.`,
     );
     console.log(
       `\nPowertools Metrics (EMF) instead of PutMetricData, same data: ${perRun(emf.datums).toFixed(0)} datums/run become ${perRun(emf.documents).toFixed(0)} EMF documents ` +

@@ -48,6 +48,38 @@ export function severityRank(status: GroupStatus): number {
 
 const NO_TIME_LAG: TimeLag = { seconds: 0, kind: 'none' };
 
+/** The §2 roll-up of some partitions (a group's, or one topic's for the per-topic metrics). */
+export interface RollUp {
+  /** Worst severity, and the rule of the first partition at it ('ok' when all are OK). */
+  readonly status: GroupStatus;
+  readonly rule: string;
+  readonly totalLag: bigint;
+  readonly maxLag: MaxLag | null;
+  readonly maxTimeLag: TimeLag;
+}
+
+export function rollUp(partitions: readonly PartitionVerdict[]): RollUp {
+  let status: GroupStatus = 'OK';
+  let rule = 'ok';
+  let totalLag = 0n;
+  let maxLag: MaxLag | null = null;
+  let maxTimeLag: TimeLag = NO_TIME_LAG;
+  for (const p of partitions) {
+    const severity = groupSeverity(p.status);
+    if (severityRank(severity) > severityRank(status)) {
+      status = severity;
+      rule = p.rule;
+    }
+    if (p.lag !== null) {
+      totalLag += p.lag;
+      // Strictly greater: ties keep the first in (topic, partition) order.
+      if (maxLag === null || p.lag > maxLag.lag) maxLag = { topic: p.topic, partition: p.partition, lag: p.lag };
+    }
+    if (p.timeLag.seconds > maxTimeLag.seconds) maxTimeLag = p.timeLag;
+  }
+  return { status, rule, totalLag, maxLag, maxTimeLag };
+}
+
 interface GroupContext {
   readonly snapshots: readonly GroupSnapshot[];
   readonly policy: Policy;
@@ -189,27 +221,13 @@ export function evaluateGroup(input: {
 
   const context: GroupContext = { snapshots, policy, now, intervalMs, openIncident };
   const partitions = buildPartitionSeries(snapshots).map((s) => partitionVerdict(s, context));
-  let status: GroupStatus = 'OK';
+  const { totalLag, maxLag, maxTimeLag, ...worst } = rollUp(partitions);
+  let { status, rule } = worst;
   let burrowStatus: GroupStatus = 'OK';
-  let rule = 'ok';
-  let totalLag = 0n;
-  let maxLag: MaxLag | null = null;
-  let maxTimeLag: TimeLag = NO_TIME_LAG;
   let full = 0;
   for (const p of partitions) {
-    const severity = groupSeverity(p.status);
-    if (severityRank(severity) > severityRank(status)) {
-      status = severity;
-      rule = p.rule;
-    }
     const burrow = groupSeverity(p.burrowStatus ?? p.status);
     if (severityRank(burrow) > severityRank(burrowStatus)) burrowStatus = burrow;
-    if (p.lag !== null) {
-      totalLag += p.lag;
-      // Strictly greater: ties keep the first in (topic, partition) order.
-      if (maxLag === null || p.lag > maxLag.lag) maxLag = { topic: p.topic, partition: p.partition, lag: p.lag };
-    }
-    if (p.timeLag.seconds > maxTimeLag.seconds) maxTimeLag = p.timeLag;
     if (p.complete >= 1) full++;
   }
   // Hold when blind: a window after a gap (or with nothing judged yet) never reads an open

@@ -1,5 +1,8 @@
 // CloudWatch-shaped metric data, built from verdicts. Pure: the CloudWatch adapter only batches and sends.
-import { groupSeverity, severityRank } from './group.js';
+// Which groups publish (and why that is the bill) is core/metric-selection.ts.
+import { dimensionValue } from './dimension-value.js';
+import { rollUp, type RollUp } from './group.js';
+import { DEFAULT_METRICS_MAX_GROUPS, DEFAULT_METRICS_TOP_N, MetricTier, selectMetricGroups } from './metric-selection.js';
 import { toMetricNumber } from './offsets.js';
 import type { Policy } from './policy.js';
 import { isWholeCluster, shardLabel, WHOLE_CLUSTER, type Shard } from './shard.js';
@@ -49,6 +52,8 @@ export const METRIC = {
   NotificationFailures: 'NotificationFailures',
   /** Groups or topics left out of this run's metrics because their names cannot be dimension values. */
   MetricNamesSkipped: 'MetricNamesSkipped',
+  /** Groups not OK whose per-group metrics the per-cluster cap left out this run (selectMetricGroups). */
+  GroupMetricsCapped: 'GroupMetricsCapped',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
@@ -63,33 +68,6 @@ export const DIMENSION = {
   Shard: 'Shard',
 } as const;
 
-/** CloudWatch's own limit on a dimension value. */
-export const MAX_DIMENSION_VALUE_LENGTH = 1024;
-
-function isPublishable(name: string): boolean {
-  // CloudWatch takes printable ASCII with at least one non-blank character; '%' is kept for our escapes.
-  return name.length <= MAX_DIMENSION_VALUE_LENGTH && /^[\x20-\x7e]*$/.test(name) && /[\x21-\x7e]/.test(name) && !name.includes('%');
-}
-
-/**
- * A Kafka name (group, topic) as a CloudWatch dimension value, or null when it cannot be one.
- * Kafka allows any string as a group id; CloudWatch rejects a whole PutMetricData call over one
- * non-ASCII, blank or control-character value. A name CloudWatch takes (and that holds no '%') is
- * used as it is; any other is percent-encoded byte by byte over its UTF-8 (every byte outside
- * '!'..'~', and '%' itself, becomes %XX), and the empty name becomes a lone '%'. Escaped forms
- * always hold a '%' and plain ones never do, so two names never share a value. Null when even the
- * escaped form is longer than CloudWatch allows: the caller skips it and counts it.
- */
-export function dimensionValue(name: string): string | null {
-  if (isPublishable(name)) return name;
-  if (name === '') return '%';
-  let out = '';
-  for (const byte of new TextEncoder().encode(name)) {
-    out += byte >= 0x21 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out.length <= MAX_DIMENSION_VALUE_LENGTH ? out : null;
-}
-
 const STATUS_VALUE: Record<'OK' | 'WARNING' | 'ERROR', number> = { OK: 0, WARNING: 1, ERROR: 2 };
 
 function statusValue(status: GroupStatus): number {
@@ -100,33 +78,24 @@ function finite(value: number): number {
   return Number.isFinite(value) && value > 0 ? value : 0;
 }
 
-interface Aggregate {
-  status: GroupStatus;
-  maxLag: bigint;
-  totalLag: bigint;
-  maxTimeLagSeconds: number;
-}
+/** What the lag metrics read: a group's roll-up (its verdict, core/group.ts) or one topic's (`rollUp`). */
+type LagRollUp = Pick<RollUp, 'status' | 'totalLag' | 'maxLag' | 'maxTimeLag'>;
 
-function aggregate(partitions: readonly PartitionVerdict[]): Aggregate {
-  const result: Aggregate = { status: 'OK', maxLag: 0n, totalLag: 0n, maxTimeLagSeconds: 0 };
-  for (const p of partitions) {
-    const severity = groupSeverity(p.status);
-    if (severityRank(severity) > severityRank(result.status)) result.status = severity;
-    if (p.lag !== null) {
-      result.totalLag += p.lag;
-      if (p.lag > result.maxLag) result.maxLag = p.lag;
-    }
-    result.maxTimeLagSeconds = Math.max(result.maxTimeLagSeconds, p.timeLag.seconds);
-  }
-  return result;
-}
-
-function lagMetrics(dimensions: Record<string, string>, a: Aggregate, timestamp: number): MetricDatum[] {
+/** The pair the dashboard's top-N widgets rank groups by: what every published group sends. */
+function rankingPair(dimensions: Record<string, string>, r: LagRollUp, timestamp: number): [MetricDatum, MetricDatum] {
   return [
-    { name: METRIC.MaxLag, dimensions, value: toMetricNumber(a.maxLag), unit: MetricUnit.Count, timestamp },
-    { name: METRIC.TotalLag, dimensions, value: toMetricNumber(a.totalLag), unit: MetricUnit.Count, timestamp },
-    { name: METRIC.MaxTimeLagSeconds, dimensions, value: finite(a.maxTimeLagSeconds), unit: MetricUnit.Seconds, timestamp },
-    { name: METRIC.Status, dimensions, value: statusValue(a.status), unit: MetricUnit.None, timestamp },
+    { name: METRIC.MaxLag, dimensions, value: toMetricNumber(r.maxLag?.lag ?? 0n), unit: MetricUnit.Count, timestamp },
+    { name: METRIC.MaxTimeLagSeconds, dimensions, value: finite(r.maxTimeLag.seconds), unit: MetricUnit.Seconds, timestamp },
+  ];
+}
+
+function lagMetrics(dimensions: Record<string, string>, r: LagRollUp, timestamp: number): MetricDatum[] {
+  const [maxLag, maxTimeLag] = rankingPair(dimensions, r, timestamp);
+  return [
+    maxLag,
+    { name: METRIC.TotalLag, dimensions, value: toMetricNumber(r.totalLag), unit: MetricUnit.Count, timestamp },
+    maxTimeLag,
+    { name: METRIC.Status, dimensions, value: statusValue(r.status), unit: MetricUnit.None, timestamp },
   ];
 }
 
@@ -146,7 +115,7 @@ function shapeGroupMetrics(verdict: GroupVerdict, policy: Policy): Shaped {
   if (group === null) return { metrics: [], skipped: 1 };
   const timestamp = verdict.evaluatedAt;
   const base = { [DIMENSION.Cluster]: verdict.cluster, [DIMENSION.Group]: group };
-  const metrics = lagMetrics(base, aggregate(verdict.partitions), timestamp);
+  const metrics = lagMetrics(base, verdict, timestamp);
   const topics = new Map<string, PartitionVerdict[]>();
   for (const p of verdict.partitions) {
     const list = topics.get(p.topic);
@@ -163,7 +132,7 @@ function shapeGroupMetrics(verdict: GroupVerdict, policy: Policy): Shaped {
     for (const [name, partitions] of topics) {
       const topic = topicValues.get(name);
       if (topic == null) continue;
-      const shaped = lagMetrics({ ...base, [DIMENSION.Topic]: topic }, aggregate(partitions), timestamp);
+      const shaped = lagMetrics({ ...base, [DIMENSION.Topic]: topic }, rollUp(partitions), timestamp);
       metrics.push(...(full ? shaped : shaped.filter((m) => m.name === METRIC.MaxLag)));
     }
   }
@@ -186,14 +155,12 @@ export function groupMetrics(verdict: GroupVerdict, policy: Policy): MetricDatum
   return shapeGroupMetrics(verdict, policy).metrics;
 }
 
-/** The two metrics the dashboard's top-10 widgets rank groups by. */
+/** The ranking pair of one group (see rankingPair). */
 function rankingMetrics(verdict: GroupVerdict): Shaped {
   const group = dimensionValue(verdict.group);
   if (group === null) return { metrics: [], skipped: 1 };
   const dimensions = { [DIMENSION.Cluster]: verdict.cluster, [DIMENSION.Group]: group };
-  const a = aggregate(verdict.partitions);
-  const metrics = lagMetrics(dimensions, a, verdict.evaluatedAt).filter((m) => m.name === METRIC.MaxLag || m.name === METRIC.MaxTimeLagSeconds);
-  return { metrics, skipped: 0 };
+  return { metrics: rankingPair(dimensions, verdict, verdict.evaluatedAt), skipped: 0 };
 }
 
 /** Groups per status for one cluster, or for one shard of it (zeros included, so graphs have no
@@ -253,72 +220,38 @@ export function runMetrics(input: RunMetricsInput): MetricDatum[] {
   ];
 }
 
-export const MetricTier = {
-  /** Not OK, or opted in: every group metric. */
-  Detail: 'detail',
-  /** Among the cluster's top lagging groups: only what the dashboard ranks by (MaxLag, MaxTimeLagSeconds). */
-  Ranking: 'ranking',
-} as const;
-export type MetricTier = (typeof MetricTier)[keyof typeof MetricTier];
-
-/**
- * Which groups get per-group metrics this run, and how many. Custom metrics are billed per
- * metric-hour in which they receive data (about $0.30 a month each), so a metric for every group is
- * the cost trap (500 groups × 4 ≈ $600/month). Detail: groups that are not OK, and groups whose policy
- * says `groupMetrics: 'always'`. Ranking: the cluster's `topN` groups by offset lag and by time lag,
- * which the dashboard's top-10 widgets show. Healthy, quiet groups publish nothing of their own; the
- * cluster's per-status counts cover them.
- */
-export function selectMetricGroups(
-  verdicts: readonly GroupVerdict[],
-  policyFor: (group: string) => Policy,
-  topN: number,
-): Map<string, MetricTier> {
-  const live = verdicts.filter((v) => v.status !== 'NOTFOUND');
-  const selected = new Map<string, MetricTier>();
-  for (const v of live) {
-    if (v.status !== 'OK' || policyFor(v.group).groupMetrics === 'always') selected.set(v.group, MetricTier.Detail);
-  }
-  const lagging = live.filter((v) => v.totalLag > 0n);
-  const byLag = [...lagging].sort((a, b) => (a.totalLag === b.totalLag ? 0 : a.totalLag < b.totalLag ? 1 : -1));
-  const byTime = [...lagging].sort((a, b) => b.maxTimeLag.seconds - a.maxTimeLag.seconds);
-  for (const v of [...byLag.slice(0, topN), ...byTime.slice(0, topN)]) {
-    if (!selected.has(v.group)) selected.set(v.group, MetricTier.Ranking);
-  }
-  return selected;
+/** A per-cluster counter of this run, published only when non-zero. */
+function clusterCounter(cluster: string, name: MetricName, value: number, timestamp: number): MetricDatum[] {
+  return value > 0 ? [{ name, dimensions: { [DIMENSION.Cluster]: cluster }, value, unit: MetricUnit.Count, timestamp }] : [];
 }
 
 /** Everything one evaluation run publishes for a cluster (or one shard of it): status counts plus
  * the selected groups. Per-group metrics carry no shard: a group is in one shard at a time. With
- * shards, topN applies per shard, so the dashboard's top 10 ranks over every shard's top 10. */
+ * shards, topN and maxGroups apply per shard, so the dashboard's top 10 ranks over every shard's
+ * top 10; each shard's counters land as one data point a period (the dashboard sums them). */
 export function evaluationMetrics(input: {
   readonly cluster: string;
   readonly verdicts: readonly GroupVerdict[];
   readonly policyFor: (group: string) => Policy;
   readonly timestamp: number;
   readonly topN?: number;
+  readonly maxGroups?: number;
   readonly shard?: Shard;
 }): MetricDatum[] {
-  const selected = selectMetricGroups(input.verdicts, input.policyFor, input.topN ?? DEFAULT_METRICS_TOP_N);
-  const metrics = clusterMetrics(input.cluster, input.verdicts, input.timestamp, input.shard);
+  const { cluster, timestamp } = input;
+  const { tiers, capped } = selectMetricGroups(input.verdicts, input.policyFor, {
+    topN: input.topN ?? DEFAULT_METRICS_TOP_N,
+    maxGroups: input.maxGroups ?? DEFAULT_METRICS_MAX_GROUPS,
+  });
+  const metrics = clusterMetrics(cluster, input.verdicts, timestamp, input.shard);
   let skipped = 0;
   for (const v of input.verdicts) {
-    const tier = selected.get(v.group);
+    const tier = tiers.get(v.group);
     if (tier === undefined) continue;
     const shaped = tier === MetricTier.Detail ? shapeGroupMetrics(v, input.policyFor(v.group)) : rankingMetrics(v);
     metrics.push(...shaped.metrics);
     skipped += shaped.skipped;
   }
-  if (skipped > 0) {
-    metrics.push({
-      name: METRIC.MetricNamesSkipped,
-      dimensions: { [DIMENSION.Cluster]: input.cluster },
-      value: skipped,
-      unit: MetricUnit.Count,
-      timestamp: input.timestamp,
-    });
-  }
+  metrics.push(...clusterCounter(cluster, METRIC.MetricNamesSkipped, skipped, timestamp), ...clusterCounter(cluster, METRIC.GroupMetricsCapped, capped, timestamp));
   return metrics;
 }
-
-export const DEFAULT_METRICS_TOP_N = 10;

@@ -5,6 +5,7 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { DEFAULT_METRICS_MAX_GROUPS, DEFAULT_METRICS_TOP_N } from '../../functions/core/metric-selection.js';
 import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../../functions/core/metrics.js';
 import { allShards, shardLabel } from '../../functions/core/shard.js';
 
@@ -36,7 +37,7 @@ export function topGroupsQuery(metric: string, clusterName: string): string {
   const id = insightsIdentifier;
   return (
     `SELECT MAX(${id(metric)}) FROM SCHEMA(${id(METRICS_NAMESPACE)}, ${id(DIMENSION.Cluster)}, ${id(DIMENSION.Group)}) ` +
-    `WHERE ${id(DIMENSION.Cluster)} = ${insightsString(clusterName)} GROUP BY ${id(DIMENSION.Group)} ORDER BY MAX() DESC LIMIT 10`
+    `WHERE ${id(DIMENSION.Cluster)} = ${insightsString(clusterName)} GROUP BY ${id(DIMENSION.Group)} ORDER BY MAX() DESC LIMIT ${DEFAULT_METRICS_TOP_N}`
   );
 }
 
@@ -87,7 +88,10 @@ export class ClusterDashboard extends Construct {
     });
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
-        markdown: `# lagwatch — ${props.clusterName}\nConsumer-group verdicts per snapshot (Burrow rules). Top-10 charts use Metrics Insights over the last 3 hours.`,
+        markdown:
+          `# lagwatch — ${props.clusterName}\nConsumer-group verdicts per snapshot (Burrow rules). Top-10 charts use Metrics Insights over the last 3 hours. ` +
+          `Per-group metrics: the top ${DEFAULT_METRICS_TOP_N} by lag and time lag, then the worst groups not OK, ${DEFAULT_METRICS_MAX_GROUPS} per run at most ` +
+          `(${METRIC.GroupMetricsCapped} counts the rest); each alert message carries its group's figures.`,
         width: 24,
         height: 2,
       }),
@@ -140,13 +144,16 @@ export class ClusterDashboard extends Construct {
         ],
       }),
       new cloudwatch.GraphWidget({
-        title: 'Snapshots and notifications',
+        title: 'Snapshots, notifications, groups left out of metrics',
         width: 8,
         left: [
           metric(METRIC.SnapshotsWritten, 'Sum'),
           metric(METRIC.NotificationsSent, 'Sum'),
           metric(METRIC.NotificationFailures, 'Sum'),
           metric(METRIC.EvaluatorGroupFailures, 'Sum'),
+          // Published only when non-zero: groups not OK over the cap, names CloudWatch cannot take (Sum: shards add up).
+          metric(METRIC.GroupMetricsCapped, 'Sum'),
+          metric(METRIC.MetricNamesSkipped, 'Sum'),
         ],
       }),
     );

@@ -110,16 +110,22 @@ export function meteredDocumentClient(doc: DynamoDBDocumentClient): { client: Dy
   return { client: withSend(doc, send), usage };
 }
 
-/** What went to CloudWatch through a client: successful PutMetricData calls and the distinct
- * metrics (name and dimensions) they carried. */
+/** What went to CloudWatch through a client: successful PutMetricData calls, the distinct metrics
+ * (name and dimensions) they carried, and the metric-hours: each distinct (name, dimensions, clock
+ * hour of the datum's timestamp), the unit CloudWatch bills custom metrics by. */
 export interface CloudWatchMeter {
   readonly client: CloudWatchClient;
   readonly calls: number;
   readonly distinctMetrics: Set<string>;
+  /** `${name}|${dimensions}|${hour since the epoch}`. */
+  readonly metricHours: Set<string>;
 }
+
+const HOUR_MS = 3_600_000;
 
 export function meteredCloudWatch(cloudwatch: CloudWatchClient): CloudWatchMeter {
   const distinctMetrics = new Set<string>();
+  const metricHours = new Set<string>();
   let calls = 0;
   const send = async (command: unknown): Promise<unknown> => {
     const response = await cloudwatch.send(command as Parameters<CloudWatchClient['send']>[0]);
@@ -128,6 +134,7 @@ export function meteredCloudWatch(cloudwatch: CloudWatchClient): CloudWatchMeter
       for (const d of command.input.MetricData ?? []) {
         const dims = (d.Dimensions ?? []).map((x) => `${x.Name}=${x.Value}`).sort().join(',');
         distinctMetrics.add(`${d.MetricName}|${dims}`);
+        metricHours.add(`${d.MetricName}|${dims}|${Math.floor((d.Timestamp?.getTime() ?? 0) / HOUR_MS)}`);
       }
     }
     return response;
@@ -138,6 +145,7 @@ export function meteredCloudWatch(cloudwatch: CloudWatchClient): CloudWatchMeter
       return calls;
     },
     distinctMetrics,
+    metricHours,
   };
 }
 

@@ -2,6 +2,7 @@
 // and never a value CloudWatch would reject or that would poison a graph (NaN, infinite, negative).
 import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum as CwDatum } from '@aws-sdk/client-cloudwatch';
 import type { Logger, MetricsSink } from '../../app/ports.js';
+import { MAX_DIMENSION_VALUE_LENGTH } from '../../core/dimension-value.js';
 import { DeliveryError, errorSummary } from '../../core/errors.js';
 import type { MetricDatum } from '../../core/metrics.js';
 
@@ -9,7 +10,6 @@ export const MAX_METRICS_PER_CALL = 1000;
 /** PutMetricData accepts 1 MB per call; stay well below it (sizes are estimated, not exact). */
 export const MAX_BYTES_PER_CALL = 800 * 1024;
 const MAX_DIMENSIONS = 30;
-const MAX_DIMENSION_VALUE = 1024;
 
 export interface CloudWatchSinkOptions {
   namespace: string;
@@ -23,7 +23,7 @@ export function rejectReason(m: MetricDatum): string | null {
   const dimensions = Object.entries(m.dimensions);
   if (dimensions.length > MAX_DIMENSIONS) return `${dimensions.length} dimensions (max ${MAX_DIMENSIONS})`;
   for (const [name, value] of dimensions) {
-    if (value === '' || value.length > MAX_DIMENSION_VALUE) return `dimension ${name} value is empty or longer than ${MAX_DIMENSION_VALUE}`;
+    if (value === '' || value.length > MAX_DIMENSION_VALUE_LENGTH) return `dimension ${name} value is empty or longer than ${MAX_DIMENSION_VALUE_LENGTH}`;
   }
   if (!Number.isFinite(m.timestamp)) return 'timestamp is not finite';
   return null;

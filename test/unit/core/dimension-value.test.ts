@@ -2,7 +2,8 @@
 // value that is not printable ASCII or is blank, so such names are escaped (collision-free) or skipped.
 import { describe, expect, it } from 'vitest';
 import { evaluateGroup } from '../../../functions/core/group.js';
-import { dimensionValue, evaluationMetrics, MAX_DIMENSION_VALUE_LENGTH, METRIC } from '../../../functions/core/metrics.js';
+import { dimensionValue, MAX_DIMENSION_VALUE_LENGTH } from '../../../functions/core/dimension-value.js';
+import { evaluationMetrics, METRIC } from '../../../functions/core/metrics.js';
 import { DEFAULT_POLICY } from '../../../functions/core/policy.js';
 import type { GroupSnapshot, GroupVerdict } from '../../../functions/core/types.js';
 

@@ -326,6 +326,9 @@ describe('dashboard', () => {
     ]);
     const errors = metricsOf('analytics', 'Collector errors').map((m) => m.slice(0, 2).join('/'));
     expect(errors).toEqual([`${METRICS_NAMESPACE}/${METRIC.CollectorFailures}`, `${METRICS_NAMESPACE}/${METRIC.CollectorGroupFailures}`, 'AWS/Lambda/Errors']);
+     // What the metric selection leaves out is on the dashboard, so a capped incident is visible.
+    const leftOut = metricsOf('prod-msk', 'Snapshots, notifications, groups left out of metrics').map((m) => m[1]);
+    expect(leftOut).toEqual(expect.arrayContaining([METRIC.GroupMetricsCapped, METRIC.MetricNamesSkipped]));
   });
 });
 
