@@ -8,7 +8,8 @@ import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClien
 import { DynamoSnapshotStore } from '../functions/adapters/dynamodb/snapshot-store.js';
 import { MemoryAlertStateStore } from '../functions/adapters/local/memory-alert-store.js';
 import type { Logger, MetricsSink, Notifier } from '../functions/app/ports.js';
-import { runEvaluation } from '../functions/app/evaluate.js';
+import { runEvaluation, type EvaluationResult } from '../functions/app/evaluate.js';
+import type { MetricDatum } from '../functions/core/metrics.js';
 import { DEFAULT_POLICY } from '../functions/core/policy.js';
 import type { ClusterSnapshot, GroupSnapshot, GroupState } from '../functions/core/types.js';
 
@@ -23,7 +24,7 @@ function itemBytes(item: Item): number {
 }
 
 /** A sorted key-value table answering the commands DynamoSnapshotStore sends. */
-class InProcessTable {
+export class InProcessTable {
   private readonly items = new Map<string, Map<string, Item>>();
 
   async send(command: unknown): Promise<unknown> {
@@ -107,7 +108,12 @@ function heapMb(): number {
   return process.memoryUsage().heapUsed / (1024 * 1024);
 }
 
-export async function endToEnd(totalPartitions: number, partitionsPerGroup = 10): Promise<EndToEndResult> {
+/** `keep` receives the whole evaluation and every metric (a check that verdicts stay the same). */
+export async function endToEnd(
+  totalPartitions: number,
+  partitionsPerGroup = 10,
+  keep?: (result: EvaluationResult, metrics: readonly MetricDatum[]) => void,
+): Promise<EndToEndResult> {
   const cluster = 'bench';
   const groups = Math.max(1, Math.round(totalPartitions / partitionsPerGroup));
   const interval = 60_000;
@@ -141,10 +147,12 @@ export async function endToEnd(totalPartitions: number, partitionsPerGroup = 10)
     },
   };
   let metrics = 0;
+  const kept: MetricDatum[] = [];
   const sink: MetricsSink = {
     async put(data) {
       sample();
       metrics += data.length;
+      if (keep !== undefined) kept.push(...data);
     },
   };
   const notifier: Notifier = { async publish() {} };
@@ -166,6 +174,7 @@ export async function endToEnd(totalPartitions: number, partitionsPerGroup = 10)
   );
   const ms = performance.now() - started;
   sample();
+  keep?.(result, kept);
   const counts = new Map<string, number>();
   for (const v of result.verdicts) counts.set(v.status, (counts.get(v.status) ?? 0) + 1);
   return {
