@@ -129,9 +129,13 @@ export function noProgress(ctx: VerdictContext): VerdictRuleResult | null {
   const newest = newestOf(ctx.snapshots);
   const committed = ctx.series.latest.committedOffset;
   if (newest === undefined || committed === null || !waiting(ctx) || !hasMembers(newest) || isRebalancing(newest)) return null;
-  const byTime = new Map(ctx.snapshots.map((s) => [s.timestamp, s]));
+  // Readings and snapshots are both oldest first with strictly rising timestamps: one cursor
+  // walking back through the snapshots finds each reading's, with no lookup table per partition.
+  const { snapshots } = ctx;
+  let j = snapshots.length - 1;
   const run = trailingRunStart(ctx.series.readings, (r) => {
-    const group = byTime.get(r.timestamp);
+    while (j > 0 && snapshots[j]!.timestamp > r.timestamp) j--;
+    const group = snapshots[j]!.timestamp === r.timestamp ? snapshots[j] : undefined;
     const lag = lagOf(r.offsets.committedOffset, r.offsets.logEndOffset);
     return (
       r.offsets.committedOffset === committed &&

@@ -51,7 +51,7 @@ function seriesOf(readings: readonly Reading[], latest: PartitionOffsets): Parti
       recreated = true;
     }
   }
-  const kept = readings.slice(start);
+  const kept = start === 0 ? readings : readings.slice(start);
   const window: WindowPoint[] = [];
   const brokerOffsets: bigint[] = [];
   const logEndHistory: LogEndPoint[] = [];
@@ -82,6 +82,25 @@ function seriesOf(readings: readonly Reading[], latest: PartitionOffsets): Parti
   };
 }
 
+/** Snapshots list their partitions in one (topic, partition) order — the DynamoDB chunks store
+ * them sorted — so each reading is found at the same index as in the newest snapshot. True when
+ * every snapshot lists exactly the newest's partitions at the same indexes, and the newest has no
+ * partition twice: then pairing by index is the same as pairing by key, without a key per reading. */
+function sameLayout(snapshots: readonly GroupSnapshot[], newest: readonly PartitionOffsets[]): boolean {
+  for (let i = 1; i < newest.length; i++) if (comparePartitions(newest[i - 1]!, newest[i]!) >= 0) return false;
+  for (const snapshot of snapshots) {
+    const partitions = snapshot.partitions;
+    if (partitions === newest) continue;
+    if (partitions.length !== newest.length) return false;
+    for (let i = 0; i < partitions.length; i++) {
+      const a = partitions[i]!;
+      const b = newest[i]!;
+      if (a.partition !== b.partition || a.topic !== b.topic) return false;
+    }
+  }
+  return true;
+}
+
 /**
  * One series per partition of the NEWEST snapshot, sorted by (topic, partition). A partition the
  * group no longer reports (it stopped consuming the topic) is not judged any more, so it cannot
@@ -91,6 +110,13 @@ function seriesOf(readings: readonly Reading[], latest: PartitionOffsets): Parti
 export function buildPartitionSeries(snapshots: readonly GroupSnapshot[]): PartitionSeries[] {
   const newest = snapshots[snapshots.length - 1];
   if (newest === undefined) return [];
+  if (sameLayout(snapshots, newest.partitions)) {
+    return newest.partitions.map((latest, i) => {
+      const readings: Reading[] = [];
+      for (const snapshot of snapshots) readings.push({ timestamp: snapshot.timestamp, offsets: snapshot.partitions[i]! });
+      return seriesOf(readings, latest);
+    });
+  }
   const readings = new Map<string, Reading[]>();
   for (const p of newest.partitions) readings.set(partitionKey(p.topic, p.partition), []);
   for (const snapshot of snapshots) {
