@@ -112,14 +112,9 @@ function isCount(value: unknown): value is number {
 
 const SIGNED_DECIMAL = /^-?(0|[1-9][0-9]*)$/;
 
-/** Where a partition sits in its entry, for error messages (built only when one is thrown). */
-interface Place {
-  readonly topicIndex: number;
-  readonly topic: string;
-  readonly index: number;
-}
-
-const at = (place: Place): string => `t[${place.topicIndex}] (${place.topic})[${place.index}]`;
+/** Where a partition sits in its entry, for error messages (built only when one is thrown, and
+ * passed as plain arguments: an object per partition would be garbage at 2 million readings). */
+const at = (topicIndex: number, topic: string, index: number): string => `t[${topicIndex}] (${topic})[${index}]`;
 
 /** A non-negative offset field: a decimal string (every format) or, in format 4, an exact number. */
 function offsetOf(value: unknown, format: number): bigint | null {
@@ -128,7 +123,7 @@ function offsetOf(value: unknown, format: number): bigint | null {
 }
 
 /** The log-end field: `logEnd − committed` (or logEnd when committed is unknown), signed. */
-function logEndOf(value: unknown, committed: bigint | null, format: number, place: Place): bigint {
+function logEndOf(value: unknown, committed: bigint | null, format: number, topicIndex: number, topic: string, index: number): bigint {
   let logEnd: bigint;
   if (typeof value === 'number' && format >= 4 && Number.isSafeInteger(value)) {
     const sum = committed === null ? value : Number(committed) + value;
@@ -137,15 +132,17 @@ function logEndOf(value: unknown, committed: bigint | null, format: number, plac
   } else if (typeof value === 'string' && SIGNED_DECIMAL.test(value)) {
     logEnd = committed === null ? BigInt(value) : committed + BigInt(value);
   } else {
-    throw new Error(`${at(place)}: log-end offset ${JSON.stringify(value)} is not a decimal ${format >= 4 ? 'number or string' : 'string'}`);
+    throw new Error(`${at(topicIndex, topic, index)}: log-end offset ${JSON.stringify(value)} is not a decimal ${format >= 4 ? 'number or string' : 'string'}`);
   }
-  if (logEnd < 0n) throw new Error(`${at(place)}: log-end offset ${logEnd} is negative`);
+  if (logEnd < 0n) throw new Error(`${at(topicIndex, topic, index)}: log-end offset ${logEnd} is negative`);
   return logEnd;
 }
 
 /** One partition from its fields (undefined past a tuple's end and null mean "not written"). */
 function decodeFields(
-  place: Place,
+  topicIndex: number,
+  topic: string,
+  index: number,
   format: number,
   partition: unknown,
   committedText: unknown,
@@ -155,36 +152,36 @@ function decodeFields(
   retentionMs: unknown,
   missing: unknown,
 ): PartitionOffsets {
-  if (!isCount(partition)) throw new Error(`${at(place)}: partition ${JSON.stringify(partition)} is not a non-negative integer`);
+  if (!isCount(partition)) throw new Error(`${at(topicIndex, topic, index)}: partition ${JSON.stringify(partition)} is not a non-negative integer`);
   let committed: bigint | null = null;
   if (committedText !== null) {
     committed = offsetOf(committedText, format);
-    if (committed === null) throw new Error(`${at(place)}: committed offset ${JSON.stringify(committedText)} is not a non-negative decimal ${format >= 4 ? 'number or string' : 'string'}`);
+    if (committed === null) throw new Error(`${at(topicIndex, topic, index)}: committed offset ${JSON.stringify(committedText)} is not a non-negative decimal ${format >= 4 ? 'number or string' : 'string'}`);
   }
-  const logEnd = logEndText === null ? null : logEndOf(logEndText, committed, format, place);
-  if (recordTs != null && !isCount(recordTs)) throw new Error(`${at(place)}: record timestamp ${JSON.stringify(recordTs)} is not epoch milliseconds`);
+  const logEnd = logEndText === null ? null : logEndOf(logEndText, committed, format, topicIndex, topic, index);
+  if (recordTs != null && !isCount(recordTs)) throw new Error(`${at(topicIndex, topic, index)}: record timestamp ${JSON.stringify(recordTs)} is not epoch milliseconds`);
   // Built key by key in one fixed order; absent keys mean "not read", as the collector writes them.
-  const offsets: { -readonly [K in keyof PartitionOffsets]: PartitionOffsets[K] } = { topic: place.topic, partition, committedOffset: committed, logEndOffset: logEnd };
+  const offsets: { -readonly [K in keyof PartitionOffsets]: PartitionOffsets[K] } = { topic, partition, committedOffset: committed, logEndOffset: logEnd };
   if (typeof recordTs === 'number') offsets.committedRecordTimestamp = recordTs;
   if (format === 1) return offsets;
   if (logStartText != null) {
     const logStart = offsetOf(logStartText, format);
-    if (logStart === null) throw new Error(`${at(place)}: log-start offset ${JSON.stringify(logStartText)} is not a non-negative decimal ${format >= 4 ? 'number or string' : 'string'}`);
+    if (logStart === null) throw new Error(`${at(topicIndex, topic, index)}: log-start offset ${JSON.stringify(logStartText)} is not a non-negative decimal ${format >= 4 ? 'number or string' : 'string'}`);
     offsets.logStartOffset = logStart;
   }
   if (retentionMs != null) {
     if (typeof retentionMs !== 'number' || !Number.isSafeInteger(retentionMs) || retentionMs < -1) {
-      throw new Error(`${at(place)}: retentionMs ${JSON.stringify(retentionMs)} is not milliseconds (-1 for unlimited)`);
+      throw new Error(`${at(topicIndex, topic, index)}: retentionMs ${JSON.stringify(retentionMs)} is not milliseconds (-1 for unlimited)`);
     }
     offsets.retentionMs = retentionMs;
   }
   // Format 4 pads with null; formats 2 and 3 leave the slot off. An empty string is never written.
   if (missing !== undefined && !(format >= 4 && missing === null)) {
-    if (typeof missing !== 'string' || missing === '') throw new Error(`${at(place)}: missing signals ${JSON.stringify(missing)} is not a string of letters`);
+    if (typeof missing !== 'string' || missing === '') throw new Error(`${at(topicIndex, topic, index)}: missing signals ${JSON.stringify(missing)} is not a string of letters`);
     const signals: MissingSignal[] = [];
     for (const letter of missing) {
       const signal = SIGNAL_OF_LETTER.get(letter);
-      if (signal === undefined) throw new Error(`${at(place)}: missing signal letter ${JSON.stringify(letter)} is unknown`);
+      if (signal === undefined) throw new Error(`${at(topicIndex, topic, index)}: missing signal letter ${JSON.stringify(letter)} is unknown`);
       signals.push(signal);
     }
     offsets.missingSignals = signals;
@@ -193,14 +190,14 @@ function decodeFields(
 }
 
 /** A format 1–3 partition tuple. */
-function decodeTuple(value: unknown, place: Place, format: number): PartitionOffsets {
+function decodeTuple(value: unknown, topicIndex: number, topic: string, index: number, format: number): PartitionOffsets {
   if (format === 1) {
-    if (!Array.isArray(value) || value.length < 3 || value.length > 4) throw new Error(`${at(place)}: expected [partition, committed, logEnd, recordTs?]`);
+    if (!Array.isArray(value) || value.length < 3 || value.length > 4) throw new Error(`${at(topicIndex, topic, index)}: expected [partition, committed, logEnd, recordTs?]`);
   } else if (!Array.isArray(value) || value.length < (format === 2 ? 6 : 3) || value.length > 7) {
-    throw new Error(`${at(place)}: expected [partition, committed, logEnd, recordTs, logStart, retentionMs, missing?]`);
+    throw new Error(`${at(topicIndex, topic, index)}: expected [partition, committed, logEnd, recordTs, logStart, retentionMs, missing?]`);
   }
   const v = value as unknown[];
-  return decodeFields(place, format, v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+  return decodeFields(topicIndex, topic, index, format, v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
 }
 
 /** Format 1–3 topics: [["<topic>", [tuple, ...]], ...]. */
@@ -210,7 +207,7 @@ function decodeTupleTopics(topics: unknown[], format: number, partitions: Partit
     if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1])) throw new Error(`t[${i}]: expected ["topic", [partitions]]`);
     const topic = entry[0];
     const tuples = entry[1] as unknown[];
-    for (let j = 0; j < tuples.length; j++) partitions.push(decodeTuple(tuples[j], { topicIndex: i, topic, index: j }, format));
+    for (let j = 0; j < tuples.length; j++) partitions.push(decodeTuple(tuples[j], i, topic, j, format));
   }
 }
 
@@ -226,10 +223,11 @@ function decodeFlatTopics(topics: unknown[], partitions: PartitionOffsets[]): vo
       throw new Error(`t[${topicIndex}]: expected "topic", stride 3–7, [partition fields × stride]`);
     }
     for (let k = 0, index = 0; k < values.length; k += stride, index++) {
-      const place = { topicIndex, topic, index };
       partitions.push(
         decodeFields(
-          place,
+          topicIndex,
+          topic,
+          index,
           4,
           values[k],
           values[k + 1],

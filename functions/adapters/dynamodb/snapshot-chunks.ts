@@ -104,28 +104,29 @@ function chunkHeader(header: unknown, cluster: string, timestamp: number): numbe
   return header.f as number;
 }
 
-/** The group name before a line's tab. A quoted name with no backslash, quote or control
- * character inside is its own text (that is what JSON.stringify writes for it), so it needs no
- * JSON.parse; anything else is parsed. */
-function groupOfLine(line: string, tab: number): string | null {
-  if (tab < 2) return null;
-  let plain = line.charCodeAt(0) === 34 && line.charCodeAt(tab - 1) === 34;
-  for (let i = 1; plain && i < tab - 1; i++) {
-    const c = line.charCodeAt(i);
+/** The group name before a line's tab (the line is text[start, end)). A quoted name with no
+ * backslash, quote or control character inside is its own text (that is what JSON.stringify writes
+ * for it), so it needs no JSON.parse; anything else is parsed. */
+function groupOfLine(text: string, start: number, tab: number): string | null {
+  if (tab < start + 2) return null;
+  let plain = text.charCodeAt(start) === 34 && text.charCodeAt(tab - 1) === 34;
+  for (let i = start + 1; plain && i < tab - 1; i++) {
+    const c = text.charCodeAt(i);
     plain = c !== 92 && c !== 34 && c >= 32;
   }
-  if (plain) return line.slice(1, tab - 1);
+  if (plain) return text.slice(start + 1, tab - 1);
   try {
-    const name: unknown = JSON.parse(line.slice(0, tab));
+    const name: unknown = JSON.parse(text.slice(start, tab));
     return typeof name === 'string' ? name : null;
   } catch {
     return null; // the entry is unreadable as a whole
   }
 }
 
-function lazyLine(line: string, format: number): LazyEntry {
-  const tab = line.indexOf('\t');
-  return new LazyEntry(groupOfLine(line, tab), line.slice(tab + 1), format);
+function lazyLine(text: string, start: number, end: number, format: number): LazyEntry {
+  const tab = text.indexOf('\t', start);
+  if (tab === -1 || tab >= end) return new LazyEntry(null, text.slice(start, end), format);
+  return new LazyEntry(groupOfLine(text, start, tab), text.slice(tab + 1, end), format);
 }
 
 /** Reads one chunk's entries without decoding them (formats 3 and 4 keep each as text until asked).
@@ -138,7 +139,7 @@ export function unpackChunkLazily(data: Uint8Array, cluster: string, timestamp: 
   } catch (error) {
     throw new Error(`not a gzip-compressed chunk (${error instanceof Error ? error.message : String(error)})`);
   }
-  const end = text.indexOf('\n');
+  let end = text.indexOf('\n');
   let header: unknown;
   try {
     header = JSON.parse(end === -1 ? text : text.slice(0, end));
@@ -147,8 +148,13 @@ export function unpackChunkLazily(data: Uint8Array, cluster: string, timestamp: 
   }
   const format = chunkHeader(header, cluster, timestamp);
   if (format >= 3) {
-    if (end === -1) return [];
-    return text.slice(end + 1).split('\n').map((line) => lazyLine(line, format));
+    // Line by line without split(): each entry's text is sliced once, straight from the chunk.
+    const lazy: LazyEntry[] = [];
+    for (let start = end + 1; end !== -1; start = end + 1) {
+      end = text.indexOf('\n', start);
+      lazy.push(lazyLine(text, start, end === -1 ? text.length : end, format));
+    }
+    return lazy;
   }
   // Formats 1 and 2: one JSON object holding every entry, decoded when asked like the others.
   const { g: entries } = header as Record<string, unknown>;
