@@ -77,6 +77,9 @@ export interface EndToEndResult {
   readonly partitions: number;
   readonly groups: number;
   readonly ms: number;
+  /** CPU time of the process over the same span (all threads, the GC's included): on a shared
+   * machine it moves less than wall time. */
+  readonly cpuMs: number;
   readonly peakHeapMb: number;
   readonly statuses: string;
   readonly notifications: number;
@@ -158,6 +161,7 @@ export async function endToEnd(
   const notifier: Notifier = { async publish() {} };
   (globalThis as { gc?: () => void }).gc?.();
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const result = await runEvaluation(
     {
       store: sampledStore,
@@ -173,6 +177,7 @@ export async function endToEnd(
     { cluster, now },
   );
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuStarted);
   sample();
   keep?.(result, kept);
   const counts = new Map<string, number>();
@@ -181,6 +186,7 @@ export async function endToEnd(
     partitions: groups * partitionsPerGroup,
     groups,
     ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     peakHeapMb: peak,
     statuses: [...counts].map(([k, n]) => `${k} ${n}`).join(', '),
     notifications: result.notifications.length,
