@@ -5,7 +5,7 @@ import { lagOf } from './offsets.js';
 import { timeLag, type LogEndPoint } from './time-lag.js';
 import type { TimeLag } from './types.js';
 import type { VerdictContext } from './verdict-rules.js';
-import type { Reading } from './window.js';
+import { hasLogEnd, type Reading } from './window.js';
 
 const spanSeconds = (fromMs: number, toMs: number): number => Math.max(0, (toMs - fromMs) / 1000);
 
@@ -27,7 +27,7 @@ function logEndHistory(readings: readonly Reading[]): LogEndHistory {
   const points: LogEndPoint[] = [];
   const counts: number[] = [];
   for (const r of readings) {
-    if (r.offsets.logEndOffset !== null) points.push({ timestamp: r.timestamp, logEndOffset: r.offsets.logEndOffset });
+    if (hasLogEnd(r)) points.push(r);
     counts.push(points.length);
   }
   return { upTo: (i) => points.slice(0, counts[i]) };

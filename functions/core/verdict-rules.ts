@@ -130,24 +130,24 @@ export function noProgress(ctx: VerdictContext): VerdictRuleResult | null {
   const newest = newestOf(ctx.snapshots);
   const committed = ctx.series.latest.committedOffset;
   if (newest === undefined || committed === null || !waiting(ctx) || !hasMembers(newest) || isRebalancing(newest)) return null;
-  // Readings and snapshots both rise strictly in time: one cursor finds each reading's snapshot.
+  // The trailing run stuck at `committed`, messages waiting, members there and not rebalancing. A
+  // plain loop (it runs for every waiting partition); one cursor finds each reading's snapshot.
   const { snapshots } = ctx;
-  let j = snapshots.length - 1;
-  const run = trailingRunStart(ctx.series.readings, (r) => {
-    while (j > 0 && snapshots[j]!.timestamp > r.timestamp) j--;
-    const group = snapshots[j]!.timestamp === r.timestamp ? snapshots[j] : undefined;
+  const { readings } = ctx.series;
+  let start = -1;
+  for (let i = readings.length - 1, j = snapshots.length - 1; i >= 0; i--) {
+    const r = readings[i]!;
+    if (r.offsets.committedOffset !== committed) break;
     const lag = lagOf(r.offsets.committedOffset, r.offsets.logEndOffset);
-    return (
-      r.offsets.committedOffset === committed &&
-      lag !== null &&
-      lag > ctx.policy.allowedLag &&
-      group !== undefined &&
-      hasMembers(group) &&
-      !isRebalancing(group)
-    );
-  });
-  if (run === undefined || newest.timestamp - run.item.timestamp < ctx.policy.stallAfterSeconds * 1000) return null;
-  return { status: 'STALLED', rule: 'no-progress', stuckForSeconds: seconds(ctx.now - run.item.timestamp) };
+    if (lag === null || !(lag > ctx.policy.allowedLag)) break;
+    while (j > 0 && snapshots[j]!.timestamp > r.timestamp) j--;
+    const group = snapshots[j]!;
+    if (group.timestamp !== r.timestamp || !hasMembers(group) || isRebalancing(group)) break;
+    start = i;
+  }
+  const since = readings[start]?.timestamp;
+  if (since === undefined || newest.timestamp - since < ctx.policy.stallAfterSeconds * 1000) return null;
+  return { status: 'STALLED', rule: 'no-progress', stuckForSeconds: seconds(ctx.now - since) };
 }
 
 /** The fast rules, in the order of §6.2: the first that applies decides. */

@@ -37,6 +37,18 @@ export function comparePartitions(
 export interface Reading {
   readonly timestamp: number;
   readonly offsets: PartitionOffsets;
+  /** `offsets.logEndOffset` again: a reading whose log end is known is its own LogEndPoint, so the
+   * log-end history needs no object per reading (2 million of them at 200,000 partitions). */
+  readonly logEndOffset: bigint | null;
+}
+
+/** A reading with a known log end, usable as a point of the log-end history. */
+export function hasLogEnd(reading: Reading): reading is Reading & LogEndPoint {
+  return reading.logEndOffset !== null;
+}
+
+export function readingOf(timestamp: number, offsets: PartitionOffsets): Reading {
+  return { timestamp, offsets, logEndOffset: offsets.logEndOffset };
 }
 
 function seriesOf(readings: readonly Reading[], latest: PartitionOffsets): PartitionSeries {
@@ -54,13 +66,10 @@ function seriesOf(readings: readonly Reading[], latest: PartitionOffsets): Parti
   const kept = start === 0 ? readings : readings.slice(start);
   const window: WindowPoint[] = [];
   const brokerOffsets: bigint[] = [];
-  const logEndHistory: LogEndPoint[] = [];
+  const logEndHistory: readonly LogEndPoint[] = kept.every(hasLogEnd) ? kept : kept.filter(hasLogEnd);
   let snapshotsWithCommit = 0;
   for (const { timestamp, offsets } of kept) {
-    if (offsets.logEndOffset !== null) {
-      brokerOffsets.push(offsets.logEndOffset);
-      logEndHistory.push({ timestamp, logEndOffset: offsets.logEndOffset });
-    }
+    if (offsets.logEndOffset !== null) brokerOffsets.push(offsets.logEndOffset);
     const committed = offsets.committedOffset;
     if (committed === null) continue;
     snapshotsWithCommit++;
@@ -113,7 +122,7 @@ export function buildPartitionSeries(snapshots: readonly GroupSnapshot[]): Parti
   if (sameLayout(snapshots, newest.partitions)) {
     return newest.partitions.map((latest, i) => {
       const readings: Reading[] = [];
-      for (const snapshot of snapshots) readings.push({ timestamp: snapshot.timestamp, offsets: snapshot.partitions[i]! });
+      for (const snapshot of snapshots) readings.push(readingOf(snapshot.timestamp, snapshot.partitions[i]!));
       return seriesOf(readings, latest);
     });
   }
@@ -121,7 +130,7 @@ export function buildPartitionSeries(snapshots: readonly GroupSnapshot[]): Parti
   for (const p of newest.partitions) readings.set(partitionKey(p.topic, p.partition), []);
   for (const snapshot of snapshots) {
     for (const offsets of snapshot.partitions) {
-      readings.get(partitionKey(offsets.topic, offsets.partition))?.push({ timestamp: snapshot.timestamp, offsets });
+      readings.get(partitionKey(offsets.topic, offsets.partition))?.push(readingOf(snapshot.timestamp, offsets));
     }
   }
   return [...newest.partitions]
