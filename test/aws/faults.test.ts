@@ -50,7 +50,7 @@ describe('DynamoDB faults', () => {
   it('UnprocessedItems are sent again with backoff and counted', async () => {
     proxy.rules.push({ operation: 'BatchWriteItem', fault: 'unprocessed', remaining: 3 });
     // Chunks small enough that each of the 50 groups is its own item: two batches of 25.
-    const store = storeVia(proxy.endpoint, undefined, 114);
+    const store = storeVia(proxy.endpoint, undefined, 111);
     const snapshot = clusterSnapshot('unprocessed', T0, groups('unprocessed', T0, 50));
     expect(store.chunkItems(snapshot)).toHaveLength(50);
     await store.putSnapshot(snapshot);
