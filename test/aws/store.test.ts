@@ -210,7 +210,7 @@ describe('DynamoSnapshotStore', () => {
     const [item] = await chunkItems('c-entry');
     // Format 4: one line per group; billing's entry gets an offset that is not a number.
     const lines = gunzipSync(item?.z as Uint8Array).toString('utf8').split('\n');
-    const broken = lines.map((line) => (line.startsWith('"billing"\t') ? '"billing"\t{"s":"Empty","m":0,"t":["orders",3,[0,"12x",3]]}' : line));
+    const broken = lines.map((line) => (line.startsWith('"billing"\t') ? '"billing"\t{"s":"Empty","m":0,"t":["orders",3,1,0,"12x",3]}' : line));
     expect(broken).not.toEqual(lines);
     await clients.doc.send(new PutCommand({ TableName: tableName, Item: { ...item, z: gzipSync(broken.join('\n')) } }));
     const windows = await s.readWindows('c-entry', { limit: 10, now: T0, notBefore: 0 });

@@ -97,15 +97,15 @@ describe(`snapshot chunks, format ${CHUNK_FORMAT}`, () => {
     expect(unreadable[1]?.reason).toMatch(/no group name/);
   });
 
-  it('format 4 writes each topic flat with one stride, offsets as numbers up to 2^53 − 1 and as strings above', () => {
+  it('format 4 writes the topics in one flat list, a stride per topic, offsets as numbers up to 2^53 − 1 and as strings above', () => {
     const [chunk] = packRun('prod', T, [snapshot]);
     const [, line] = gunzipSync(chunk!).toString('utf8').split('\n');
     const entry = JSON.parse(line!.slice(line!.indexOf('\t') + 1));
     expect(entry.t).toEqual([
       // orders: the widest partition has 6 fields (no missing signal), so both are padded to 6.
-      'orders', 6, [0, 100, 300, T - 9000, '9007199254740993', -1, 1, null, 9, null, 0, 604_800_000],
+      'orders', 6, 2, 0, 100, 300, T - 9000, '9007199254740993', -1, 1, null, 9, null, 0, 604_800_000,
       // refunds: missing signals make 7 fields.
-      'refunds', 7, [0, 3, 4, null, null, null, 'lrta'],
+      'refunds', 7, 1, 0, 3, 4, null, null, null, 'lrta',
     ]);
   });
 
@@ -153,13 +153,13 @@ describe(`snapshot chunks, format ${CHUNK_FORMAT}`, () => {
   });
 
   it.each([
-    { reason: 'a stride outside 3–7', t: ['orders', 2, [0, 5]], message: /t\[0\]: expected "topic", stride 3–7/ },
-    { reason: 'fields not a multiple of the stride', t: ['orders', 3, [0, 5, 2, 1]], message: /t\[0\]: expected "topic", stride 3–7/ },
-    { reason: 'topics not in triples', t: ['orders', 3], message: /triples/ },
-    { reason: 'an offset above 2^53 written as a number (it lost digits)', t: ['orders', 3, [0, 9_007_199_254_740_993, 0]], message: /t\[0\] \(orders\)\[0\]: committed offset 9007199254740992/ },
-    { reason: 'a log end below 0', t: ['orders', 3, [0, 5, -6]], message: /log-end offset -1 is negative/ },
-    { reason: 'an empty missing-signal string', t: ['orders', 7, [0, 5, 0, null, null, null, '']], message: /missing signals "" is not a string of letters/ },
-    { reason: 'a fractional partition, second in its topic', t: ['orders', 3, [0, 5, 0, 1.5, 5, 0]], message: /t\[0\] \(orders\)\[1\]: partition 1.5/ },
+    { reason: 'a stride outside 3–7', t: ['orders', 2, 1, 0, 5], message: /t\[0\]: expected "topic", stride 3–7/ },
+    { reason: 'fewer fields than stride × partitions', t: ['orders', 3, 2, 0, 5, 2, 1], message: /t\[0\]: expected "topic", stride 3–7/ },
+    { reason: 'a second topic without its header', t: ['orders', 3, 1, 0, 5, 2, 7], message: /t\[1\]: expected "topic"/ },
+    { reason: 'an offset above 2^53 written as a number (it lost digits)', t: ['orders', 3, 1, 0, 9_007_199_254_740_993, 0], message: /t\[0\] \(orders\)\[0\]: committed offset 9007199254740992/ },
+    { reason: 'a log end below 0', t: ['orders', 3, 1, 0, 5, -6], message: /log-end offset -1 is negative/ },
+    { reason: 'an empty missing-signal string', t: ['orders', 7, 1, 0, 5, 0, null, null, null, ''], message: /missing signals "" is not a string of letters/ },
+    { reason: 'a fractional partition, second in its topic', t: ['orders', 3, 2, 0, 5, 0, 1.5, 5, 0], message: /t\[0\] \(orders\)\[1\]: partition 1.5/ },
   ])('a format-4 entry with $reason lands in unreadable, naming the group and the place', ({ t, message }) => {
     const text = [JSON.stringify({ f: 4, c: 'prod', ts: T }), `"bad"\t${JSON.stringify({ s: 'Stable', m: 1, t })}`, '"good"\t{"s":"Empty","m":0,"t":[]}'].join('\n');
     const { entries, unreadable } = unpackChunk(gzipSync(text), 'prod', T);

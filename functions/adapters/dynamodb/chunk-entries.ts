@@ -6,9 +6,9 @@
 //            "k": [<first partition index>, <partitions in the whole group>] }   (k only when the group is split)
 //   (formats 3 and 4 keep "g" outside the entry, before the tab of the entry's line)
 //
-// Format 4 (written) — the topics flat, so a group's entry parses into one array per topic, not
-// three arrays per partition:
-//   t: ["<topic>", <stride>, [<partition fields> × partitions in the topic], "<topic>", ...]
+// Format 4 (written) — the topics flat, so a group's entry parses into one array, not three arrays
+// per partition:
+//   t: ["<topic>", <stride>, <partitions>, <partition fields × stride × partitions>, "<topic>", ...]
 //   partition fields, `stride` of them (3–7; the topic's widest partition, the rest padded with null):
 //     <partition>, <committed|null>, <logEnd|null>, <committedRecordTimestamp|null>, <logStart|null>,
 //     <retentionMs|null>, "<missing signals>"|null
@@ -65,7 +65,7 @@ function partitionFields(p: PartitionOffsets): Field[] {
 
 /** The format-4 entry of `snapshot.partitions[start, end)`, which are sorted by (topic, partition). */
 export function encodeEntry(snapshot: GroupSnapshot, start: number, end: number): Record<string, unknown> {
-  const topics: (string | number | Field[])[] = [];
+  const topics: Field[] = [];
   let i = start;
   while (i < end) {
     const topic = snapshot.partitions[i]!.topic;
@@ -76,11 +76,10 @@ export function encodeEntry(snapshot: GroupSnapshot, start: number, end: number)
       stride = Math.max(stride, fields.length);
       rows.push(fields);
     }
-    const values: Field[] = [];
+    topics.push(topic, stride, rows.length);
     for (const fields of rows) {
-      for (let f = 0; f < stride; f++) values.push(fields[f] ?? null);
+      for (let f = 0; f < stride; f++) topics.push(fields[f] ?? null);
     }
-    topics.push(topic, stride, values);
   }
   const entry: Record<string, unknown> = { g: snapshot.group, s: snapshot.state, m: snapshot.members, t: topics };
   if (snapshot.assignments !== undefined) entry.a = snapshot.assignments;
@@ -211,34 +210,34 @@ function decodeTupleTopics(topics: unknown[], format: number, partitions: Partit
   }
 }
 
-/** Format 4 topics: ["<topic>", <stride>, [fields...], ...]. */
+/** Format 4 topics: ["<topic>", <stride>, <partitions>, fields..., ...]. */
 function decodeFlatTopics(topics: unknown[], partitions: PartitionOffsets[]): void {
-  if (topics.length % 3 !== 0) throw new Error('t: expected "topic", stride, [partition fields] triples');
-  for (let i = 0; i < topics.length; i += 3) {
-    const topicIndex = i / 3;
+  for (let i = 0, topicIndex = 0; i < topics.length; topicIndex++) {
     const topic = topics[i];
     const stride = topics[i + 1];
-    const values = topics[i + 2];
-    if (typeof topic !== 'string' || typeof stride !== 'number' || !(stride >= 3 && stride <= 7 && Number.isInteger(stride)) || !Array.isArray(values) || values.length % stride !== 0) {
-      throw new Error(`t[${topicIndex}]: expected "topic", stride 3–7, [partition fields × stride]`);
+    const count = topics[i + 2];
+    const first = i + 3;
+    if (typeof topic !== 'string' || typeof stride !== 'number' || !(stride >= 3 && stride <= 7 && Number.isInteger(stride)) || !isCount(count) || first + stride * count > topics.length) {
+      throw new Error(`t[${topicIndex}]: expected "topic", stride 3–7, partitions, then stride × partitions fields`);
     }
-    for (let k = 0, index = 0; k < values.length; k += stride, index++) {
+    for (let index = 0, k = first; index < count; index++, k += stride) {
       partitions.push(
         decodeFields(
           topicIndex,
           topic,
           index,
           4,
-          values[k],
-          values[k + 1],
-          values[k + 2],
-          stride > 3 ? values[k + 3] : null,
-          stride > 4 ? values[k + 4] : null,
-          stride > 5 ? values[k + 5] : null,
-          stride > 6 ? values[k + 6] : null,
+          topics[k],
+          topics[k + 1],
+          topics[k + 2],
+          stride > 3 ? topics[k + 3] : null,
+          stride > 4 ? topics[k + 4] : null,
+          stride > 5 ? topics[k + 5] : null,
+          stride > 6 ? topics[k + 6] : null,
         ),
       );
     }
+    i = first + stride * count;
   }
 }
 

@@ -184,10 +184,7 @@ export function unpackChunk(data: Uint8Array, cluster: string, timestamp: number
 export function joinEntries(cluster: string, timestamp: number, entries: readonly DecodedEntry[]): GroupSnapshot | null {
   const first = entries[0];
   if (first === undefined) return null;
-  const assignments = first.assignments === undefined ? {} : { assignments: first.assignments };
-  if (first.part === null && entries.length === 1) {
-    return { cluster, group: first.group, timestamp, state: first.state, members: first.members, ...assignments, partitions: first.partitions };
-  }
+  if (first.part === null && entries.length === 1) return snapshotOf(cluster, timestamp, first, first.partitions);
   const parts = [...entries].sort((a, b) => (a.part?.[0] ?? 0) - (b.part?.[0] ?? 0));
   let next = 0;
   for (const e of parts) {
@@ -195,13 +192,12 @@ export function joinEntries(cluster: string, timestamp: number, entries: readonl
     next += e.partitions.length;
   }
   if (next !== first.part?.[1]) return null;
-  return {
-    cluster,
-    group: first.group,
-    timestamp,
-    state: first.state,
-    members: first.members,
-    ...assignments,
-    partitions: parts.flatMap((e) => e.partitions),
-  };
+  return snapshotOf(cluster, timestamp, first, parts.flatMap((e) => e.partitions));
+}
+
+/** Written out key by key (never spread into): one per group and run, 200,000 per evaluation. */
+function snapshotOf(cluster: string, timestamp: number, first: DecodedEntry, partitions: GroupSnapshot['partitions']): GroupSnapshot {
+  const { group, state, members } = first;
+  if (first.assignments === undefined) return { cluster, group, timestamp, state, members, partitions };
+  return { cluster, group, timestamp, state, members, assignments: first.assignments, partitions };
 }
