@@ -122,12 +122,13 @@ function offsetOf(value: unknown, format: number): bigint | null {
 }
 
 /** The log-end field: `logEnd − committed` (or logEnd when committed is unknown), signed. */
-function logEndOf(value: unknown, committed: bigint | null, format: number, topicIndex: number, topic: string, index: number): bigint {
+function logEndOf(value: unknown, committed: bigint | null, committedField: unknown, format: number, topicIndex: number, topic: string, index: number): bigint {
   let logEnd: bigint;
   if (typeof value === 'number' && format >= 4 && Number.isSafeInteger(value)) {
-    const sum = committed === null ? value : Number(committed) + value;
-    // Both exact and the sum too: one BigInt instead of two and an addition.
-    logEnd = committed !== null && committed <= MAX_SAFE && Number.isSafeInteger(sum) ? BigInt(sum) : (committed ?? 0n) + BigInt(value);
+    // Committed written as an exact number and the sum exact too: one BigInt, not two and an addition.
+    if (committed === null) logEnd = BigInt(value);
+    else if (typeof committedField === 'number' && Number.isSafeInteger(committedField + value)) logEnd = BigInt(committedField + value);
+    else logEnd = committed + BigInt(value);
   } else if (typeof value === 'string' && SIGNED_DECIMAL.test(value)) {
     logEnd = committed === null ? BigInt(value) : committed + BigInt(value);
   } else {
@@ -157,7 +158,7 @@ function decodeFields(
     committed = offsetOf(committedText, format);
     if (committed === null) throw new Error(`${at(topicIndex, topic, index)}: committed offset ${JSON.stringify(committedText)} is not a non-negative decimal ${format >= 4 ? 'number or string' : 'string'}`);
   }
-  const logEnd = logEndText === null ? null : logEndOf(logEndText, committed, format, topicIndex, topic, index);
+  const logEnd = logEndText === null ? null : logEndOf(logEndText, committed, committedText, format, topicIndex, topic, index);
   if (recordTs != null && !isCount(recordTs)) throw new Error(`${at(topicIndex, topic, index)}: record timestamp ${JSON.stringify(recordTs)} is not epoch milliseconds`);
   // Built key by key in one fixed order; absent keys mean "not read", as the collector writes them.
   const offsets: { -readonly [K in keyof PartitionOffsets]: PartitionOffsets[K] } = { topic, partition, committedOffset: committed, logEndOffset: logEnd };
