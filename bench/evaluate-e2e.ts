@@ -8,7 +8,8 @@ import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClien
 import { DynamoSnapshotStore } from '../functions/adapters/dynamodb/snapshot-store.js';
 import { MemoryAlertStateStore } from '../functions/adapters/local/memory-alert-store.js';
 import type { Logger, MetricsSink, Notifier } from '../functions/app/ports.js';
-import { runEvaluation } from '../functions/app/evaluate.js';
+import { runEvaluation, type EvaluationResult } from '../functions/app/evaluate.js';
+import type { MetricDatum } from '../functions/core/metrics.js';
 import { DEFAULT_POLICY } from '../functions/core/policy.js';
 import type { ClusterSnapshot, GroupSnapshot, GroupState } from '../functions/core/types.js';
 
@@ -23,7 +24,7 @@ function itemBytes(item: Item): number {
 }
 
 /** A sorted key-value table answering the commands DynamoSnapshotStore sends. */
-class InProcessTable {
+export class InProcessTable {
   private readonly items = new Map<string, Map<string, Item>>();
 
   async send(command: unknown): Promise<unknown> {
@@ -76,6 +77,9 @@ export interface EndToEndResult {
   readonly partitions: number;
   readonly groups: number;
   readonly ms: number;
+  /** CPU time of the process over the same span (all threads, the GC's included): on a shared
+   * machine it moves less than wall time. */
+  readonly cpuMs: number;
   readonly peakHeapMb: number;
   readonly statuses: string;
   readonly notifications: number;
@@ -107,7 +111,12 @@ function heapMb(): number {
   return process.memoryUsage().heapUsed / (1024 * 1024);
 }
 
-export async function endToEnd(totalPartitions: number, partitionsPerGroup = 10): Promise<EndToEndResult> {
+/** `keep` receives the whole evaluation and every metric (a check that verdicts stay the same). */
+export async function endToEnd(
+  totalPartitions: number,
+  partitionsPerGroup = 10,
+  keep?: (result: EvaluationResult, metrics: readonly MetricDatum[]) => void,
+): Promise<EndToEndResult> {
   const cluster = 'bench';
   const groups = Math.max(1, Math.round(totalPartitions / partitionsPerGroup));
   const interval = 60_000;
@@ -141,15 +150,18 @@ export async function endToEnd(totalPartitions: number, partitionsPerGroup = 10)
     },
   };
   let metrics = 0;
+  const kept: MetricDatum[] = [];
   const sink: MetricsSink = {
     async put(data) {
       sample();
       metrics += data.length;
+      if (keep !== undefined) kept.push(...data);
     },
   };
   const notifier: Notifier = { async publish() {} };
   (globalThis as { gc?: () => void }).gc?.();
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const result = await runEvaluation(
     {
       store: sampledStore,
@@ -165,13 +177,16 @@ export async function endToEnd(totalPartitions: number, partitionsPerGroup = 10)
     { cluster, now },
   );
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuStarted);
   sample();
+  keep?.(result, kept);
   const counts = new Map<string, number>();
   for (const v of result.verdicts) counts.set(v.status, (counts.get(v.status) ?? 0) + 1);
   return {
     partitions: groups * partitionsPerGroup,
     groups,
     ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     peakHeapMb: peak,
     statuses: [...counts].map(([k, n]) => `${k} ${n}`).join(', '),
     notifications: result.notifications.length,

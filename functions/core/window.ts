@@ -37,6 +37,18 @@ export function comparePartitions(
 export interface Reading {
   readonly timestamp: number;
   readonly offsets: PartitionOffsets;
+  /** `offsets.logEndOffset` again: a reading whose log end is known is its own LogEndPoint, so the
+   * log-end history needs no object per reading (2 million of them at 200,000 partitions). */
+  readonly logEndOffset: bigint | null;
+}
+
+/** A reading with a known log end, usable as a point of the log-end history. */
+export function hasLogEnd(reading: Reading): reading is Reading & LogEndPoint {
+  return reading.logEndOffset !== null;
+}
+
+export function readingOf(timestamp: number, offsets: PartitionOffsets): Reading {
+  return { timestamp, offsets, logEndOffset: offsets.logEndOffset };
 }
 
 function seriesOf(readings: readonly Reading[], latest: PartitionOffsets): PartitionSeries {
@@ -51,16 +63,13 @@ function seriesOf(readings: readonly Reading[], latest: PartitionOffsets): Parti
       recreated = true;
     }
   }
-  const kept = readings.slice(start);
+  const kept = start === 0 ? readings : readings.slice(start);
   const window: WindowPoint[] = [];
   const brokerOffsets: bigint[] = [];
-  const logEndHistory: LogEndPoint[] = [];
+  const logEndHistory: readonly LogEndPoint[] = kept.every(hasLogEnd) ? kept : kept.filter(hasLogEnd);
   let snapshotsWithCommit = 0;
   for (const { timestamp, offsets } of kept) {
-    if (offsets.logEndOffset !== null) {
-      brokerOffsets.push(offsets.logEndOffset);
-      logEndHistory.push({ timestamp, logEndOffset: offsets.logEndOffset });
-    }
+    if (offsets.logEndOffset !== null) brokerOffsets.push(offsets.logEndOffset);
     const committed = offsets.committedOffset;
     if (committed === null) continue;
     snapshotsWithCommit++;
@@ -82,6 +91,25 @@ function seriesOf(readings: readonly Reading[], latest: PartitionOffsets): Parti
   };
 }
 
+/** Snapshots list their partitions in one (topic, partition) order — the DynamoDB chunks store
+ * them sorted — so each reading is found at the same index as in the newest snapshot. True when
+ * every snapshot lists exactly the newest's partitions at the same indexes, and the newest has no
+ * partition twice: then pairing by index is the same as pairing by key, without a key per reading. */
+function sameLayout(snapshots: readonly GroupSnapshot[], newest: readonly PartitionOffsets[]): boolean {
+  for (let i = 1; i < newest.length; i++) if (comparePartitions(newest[i - 1]!, newest[i]!) >= 0) return false;
+  for (const snapshot of snapshots) {
+    const partitions = snapshot.partitions;
+    if (partitions === newest) continue;
+    if (partitions.length !== newest.length) return false;
+    for (let i = 0; i < partitions.length; i++) {
+      const a = partitions[i]!;
+      const b = newest[i]!;
+      if (a.partition !== b.partition || a.topic !== b.topic) return false;
+    }
+  }
+  return true;
+}
+
 /**
  * One series per partition of the NEWEST snapshot, sorted by (topic, partition). A partition the
  * group no longer reports (it stopped consuming the topic) is not judged any more, so it cannot
@@ -91,11 +119,18 @@ function seriesOf(readings: readonly Reading[], latest: PartitionOffsets): Parti
 export function buildPartitionSeries(snapshots: readonly GroupSnapshot[]): PartitionSeries[] {
   const newest = snapshots[snapshots.length - 1];
   if (newest === undefined) return [];
+  if (sameLayout(snapshots, newest.partitions)) {
+    return newest.partitions.map((latest, i) => {
+      const readings: Reading[] = [];
+      for (const snapshot of snapshots) readings.push(readingOf(snapshot.timestamp, snapshot.partitions[i]!));
+      return seriesOf(readings, latest);
+    });
+  }
   const readings = new Map<string, Reading[]>();
   for (const p of newest.partitions) readings.set(partitionKey(p.topic, p.partition), []);
   for (const snapshot of snapshots) {
     for (const offsets of snapshot.partitions) {
-      readings.get(partitionKey(offsets.topic, offsets.partition))?.push({ timestamp: snapshot.timestamp, offsets });
+      readings.get(partitionKey(offsets.topic, offsets.partition))?.push(readingOf(snapshot.timestamp, offsets));
     }
   }
   return [...newest.partitions]

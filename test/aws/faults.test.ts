@@ -51,7 +51,7 @@ describe('DynamoDB faults', () => {
     proxy.rules.push({ operation: 'BatchWriteItem', fault: 'unprocessed', remaining: 3 });
     // Chunks small enough that each of the 50 groups is its own item: two batches of 25.
     const table = meteredDocumentClient(awsClients(proxy.endpoint).doc);
-    const store = storeVia(proxy.endpoint, undefined, 114, table.client);
+    const store = storeVia(proxy.endpoint, undefined, 111, table.client);
     const snapshot = clusterSnapshot('unprocessed', T0, groups('unprocessed', T0, 50));
     expect(store.chunkItems(snapshot)).toHaveLength(50);
     await store.putSnapshot(snapshot);

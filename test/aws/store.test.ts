@@ -208,9 +208,9 @@ describe('DynamoSnapshotStore', () => {
     await s.putSnapshot(clusterSnapshot('c-entry', T0, [group('c-entry', 'billing', T0, 1n), group('c-entry', 'orders', T0, 2n)]));
     const sk = keys.snapshotSk(T0, 0);
     const [item] = await chunkItems('c-entry');
-    // Format 3: one line per group; billing's entry gets an offset that is not a number.
+    // Format 4: one line per group; billing's entry gets an offset that is not a number.
     const lines = gunzipSync(item?.z as Uint8Array).toString('utf8').split('\n');
-    const broken = lines.map((line) => (line.startsWith('"billing"\t') ? '"billing"\t{"s":"Empty","m":0,"t":[["orders",[[0,"12x","3"]]]]}' : line));
+    const broken = lines.map((line) => (line.startsWith('"billing"\t') ? '"billing"\t{"s":"Empty","m":0,"t":["orders",3,1,0,"12x",3]}' : line));
     expect(broken).not.toEqual(lines);
     await clients.doc.send(new PutCommand({ TableName: tableName, Item: { ...item, z: gzipSync(broken.join('\n')) } }));
     const windows = await s.readWindows('c-entry', { limit: 10, now: T0, notBefore: 0 });
@@ -219,6 +219,39 @@ describe('DynamoSnapshotStore', () => {
     expect(warning?.message).toBe('skipping unreadable group in snapshot chunk');
     expect(warning?.fields).toMatchObject({ pk: keys.snapshotPk('c-entry'), sk, group: 'billing' });
     expect(String(warning?.fields?.reason)).toContain('12x');
+  });
+
+  it('reads runs an earlier version wrote in chunk format 3 next to format-4 runs, as the same snapshots', async () => {
+    const s = store();
+    const cluster = 'c-format3';
+    const older = group(cluster, 'billing', T0, 40n);
+    // The run at T0 as the format-3 writer stored it: offsets as decimal strings, tuples per partition.
+    const format3 = [
+      JSON.stringify({ f: 3, c: cluster, ts: T0 }),
+      '"billing"\t' +
+        JSON.stringify({
+          s: 'Stable',
+          m: 3,
+          t: ['orders', 'payments'].map((topic) => [
+            topic,
+            [
+              [0, '40', '9007199254740993'],
+              [1, '41', '9007199254740992', T0 - 5000],
+              [2, null, '9007199254741033'],
+            ],
+          ]),
+        }),
+    ].join('\n');
+    await clients.doc.send(
+      new PutCommand({ TableName: tableName, Item: { pk: keys.snapshotPk(cluster), sk: keys.snapshotSk(T0, 0), v: 1, z: gzipSync(format3) } }),
+    );
+    await clients.doc.send(new PutCommand({ TableName: tableName, Item: s.runItem(clusterSnapshot(cluster, T0, [older]), 1) }));
+    const newer = group(cluster, 'billing', T0 + MINUTE, 50n);
+    await s.putSnapshot(clusterSnapshot(cluster, T0 + MINUTE, [newer]));
+    const [, chunk] = await chunkItems(cluster);
+    expect(JSON.parse(gunzipSync(chunk?.z as Uint8Array).toString('utf8').split('\n')[0]!)).toEqual({ f: 4, c: cluster, ts: T0 + MINUTE });
+    const windows = await s.readWindows(cluster, { limit: 10, now: T0 + MINUTE, notBefore: 0 });
+    expect(windows).toEqual(new Map([['billing', [older, newer]]]));
   });
 
   it('has no run until the run record is written (partial writes are invisible as a run)', async () => {

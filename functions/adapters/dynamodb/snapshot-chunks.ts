@@ -1,46 +1,28 @@
-// How one collection run is packed into a few DynamoDB items: every group snapshot of the run in a
-// compact JSON shape, gzip-compressed, split into chunks that stay well under the 400 KB item limit.
-// Packing a run into ~100 KB instead of one item per (group, topic) cuts write units ~8× for a
-// typical fleet (figures in docs/aws.md and `npm run bench:cost`).
+// How one collection run is packed into a few DynamoDB items: every group snapshot of the run as
+// one entry (chunk-entries.ts), gzip-compressed, split into chunks that stay well under the 400 KB
+// item limit. Packing a run into ~100 KB instead of one item per (group, topic) cuts write units ~8×
+// for a typical fleet (figures in docs/aws.md and `npm run bench:cost`).
 //
-// Chunk payload (format 3), before gzip: lines, so a reader keeps each group's entry as text and
-// decodes it only when that group is judged (200,000 partitions × 10 runs as objects do not fit the
-// evaluator's memory; as text they take a tenth of it):
-//   line 1:        { "f": 3, "c": "<cluster>", "ts": <ms> }
+// Chunk payload (formats 3 and 4), before gzip: lines, so a reader keeps each group's entry as text
+// and decodes it only when that group is judged (200,000 partitions × 10 runs as objects do not fit
+// the evaluator's memory; as text they take a tenth of it):
+//   line 1:        { "f": <format>, "c": "<cluster>", "ts": <ms> }
 //   each further:  "<group>"<TAB><entry without "g">      (a JSON string never holds a raw tab)
-// Format 2 (still read) is one JSON object { "f": 2, "c", "ts", "g": [ <entry>, ... ] }.
-//   entry: { "g": "<group>", "s": "<state>", "m": <members|null>, "t": [["<topic>", [<partition>, ...]], ...],
-//            "a": {"<topic>": [<assigned partition>, ...], ...} | null,                (a only when collected)
-//            "k": [<first partition index>, <partitions in the whole group>] }   (k only when the group is split)
-//   partition: [<partition>, <committed|null>, <logEnd|null>, <committedRecordTimestamp|null>,
-//               <logStart|null>, <retentionMs|null>, "<missing signals>"?]
-//   (format 3 leaves trailing nulls off when no signal is missing: [<partition>, <committed>, <logEnd>] is whole)
-//   missing signals: one letter each (l log-start, t record-timestamp, r retention, a assignments),
-//   only when some are missing. Format 1 (still read) is the same without "a", and its partitions
-//   are [<partition>, <committed|null>, <logEnd|null>, <committedRecordTimestamp>?].
-// Offsets are decimal strings (they may exceed 2^53). When the committed offset is known, logEnd is
-// written as `logEnd − committed` (a signed decimal string): lag is small and often 0, so the
-// payload compresses far better than two full offsets.
+// Formats 1 and 2 (still read) are one JSON object { "f", "c", "ts", "g": [ <entry>, ... ] }.
+// The format of the chunk is the format of its entries (chunk-entries.ts says what changed).
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { parseOffset } from '../../core/offsets.js';
-import { GroupState, MissingSignal, type GroupSnapshot, type PartitionOffsets } from '../../core/types.js';
+import { comparePartitions } from '../../core/window.js';
+import type { GroupSnapshot } from '../../core/types.js';
+import { decodeEntry, encodeEntry, ENTRY_FORMAT, isRecord, type DecodedEntry } from './chunk-entries.js';
 
-export const CHUNK_FORMAT = 3;
-/** Formats unpackChunk reads (format 1: before the §6.1 signals; 2: one JSON object, not lines). */
-const READABLE_FORMATS: readonly unknown[] = [1, 2, CHUNK_FORMAT];
+export type { DecodedEntry } from './chunk-entries.js';
 
-const SIGNAL_LETTERS: Readonly<Record<MissingSignal, string>> = {
-  [MissingSignal.LogStart]: 'l',
-  [MissingSignal.RecordTimestamp]: 't',
-  [MissingSignal.Retention]: 'r',
-  [MissingSignal.Assignments]: 'a',
-};
-const SIGNAL_OF_LETTER = new Map(Object.entries(SIGNAL_LETTERS).map(([signal, letter]) => [letter, signal as MissingSignal]));
+export const CHUNK_FORMAT = ENTRY_FORMAT;
+/** Formats unpackChunk reads (1: before the §6.1 signals; 2: one JSON object, not lines; 3: offsets as strings). */
+const READABLE_FORMATS: readonly unknown[] = [1, 2, 3, CHUNK_FORMAT];
 
 /** Compressed bytes per chunk: 100 KB of headroom under DynamoDB's 400 KB for keys and attributes. */
 export const DEFAULT_MAX_CHUNK_BYTES = 300 * 1024;
-
-type PartitionTuple = (number | string | null)[];
 
 /** A slice of one group's partitions (the whole group unless it alone is too big for a chunk). */
 interface Piece {
@@ -49,45 +31,10 @@ interface Piece {
   readonly end: number;
 }
 
-function comparePartitions(a: PartitionOffsets, b: PartitionOffsets): number {
-  return a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition;
-}
-
-function encodePiece(piece: Piece): Record<string, unknown> {
-  const { snapshot, start, end } = piece;
-  const topics: [string, PartitionTuple[]][] = [];
-  for (const p of snapshot.partitions.slice(start, end)) {
-    let last = topics[topics.length - 1];
-    if (last === undefined || last[0] !== p.topic) {
-      last = [p.topic, []];
-      topics.push(last);
-    }
-    const committed = p.committedOffset === null ? null : p.committedOffset.toString(10);
-    const logEnd =
-      p.logEndOffset === null ? null : (p.committedOffset === null ? p.logEndOffset : p.logEndOffset - p.committedOffset).toString(10);
-    const tuple: PartitionTuple = [
-      p.partition,
-      committed,
-      logEnd,
-      typeof p.committedRecordTimestamp === 'number' ? p.committedRecordTimestamp : null,
-      p.logStartOffset == null ? null : p.logStartOffset.toString(10),
-      p.retentionMs ?? null,
-    ];
-    if (p.missingSignals && p.missingSignals.length > 0) tuple.push(p.missingSignals.map((m) => SIGNAL_LETTERS[m]).join(''));
-    // Signals not read are trailing nulls: left off (format 3), they are most of a quiet partition's text.
-    else while (tuple.length > 3 && tuple[tuple.length - 1] === null) tuple.pop();
-    last[1].push(tuple);
-  }
-  const entry: Record<string, unknown> = { g: snapshot.group, s: snapshot.state, m: snapshot.members, t: topics };
-  if (snapshot.assignments !== undefined) entry.a = snapshot.assignments;
-  if (start !== 0 || end !== snapshot.partitions.length) entry.k = [start, snapshot.partitions.length];
-  return entry;
-}
-
 function compress(cluster: string, timestamp: number, pieces: readonly Piece[]): Buffer {
   const lines = [JSON.stringify({ f: CHUNK_FORMAT, c: cluster, ts: timestamp })];
   for (const piece of pieces) {
-    const { g, ...entry } = encodePiece(piece);
+    const { g, ...entry } = encodeEntry(piece.snapshot, piece.start, piece.end);
     lines.push(`${JSON.stringify(g)}\t${JSON.stringify(entry)}`);
   }
   return gzipSync(lines.join('\n'));
@@ -123,129 +70,10 @@ export function packRun(cluster: string, timestamp: number, groups: readonly Gro
   return fit(pieces);
 }
 
-/** One group's share of a chunk; `part` is set when the group was split across chunks. */
-export interface DecodedEntry {
-  readonly group: string;
-  readonly state: GroupState;
-  readonly members: number | null;
-  /** Absent when the chunk did not carry them (format 1, or not collected). */
-  readonly assignments?: Record<string, number[]> | null;
-  readonly partitions: PartitionOffsets[];
-  /** [index of the first partition, partitions in the whole group]; null when the entry is whole. */
-  readonly part: readonly [number, number] | null;
-}
-
 export interface DecodedChunk {
   readonly entries: DecodedEntry[];
   /** Entries that could not be read: the rest of the chunk is still used. */
   readonly unreadable: { readonly group: string | null; readonly reason: string }[];
-}
-
-const GROUP_STATES = new Set<string>(Object.values(GroupState));
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-const SIGNED_DECIMAL = /^-?(0|[1-9][0-9]*)$/;
-
-function decodePartition(topic: string, value: unknown, where: string, format: number): PartitionOffsets {
-  if (format === 1) {
-    if (!Array.isArray(value) || value.length < 3 || value.length > 4) throw new Error(`${where}: expected [partition, committed, logEnd, recordTs?]`);
-  } else if (!Array.isArray(value) || value.length < (format === 2 ? 6 : 3) || value.length > 7) {
-    throw new Error(`${where}: expected [partition, committed, logEnd, recordTs, logStart, retentionMs, missing?]`);
-  }
-  const [partition, committedText, logEndText, recordTs, logStartText, retentionMs, missing] = value as unknown[];
-  if (!isCount(partition)) throw new Error(`${where}: partition ${JSON.stringify(partition)} is not a non-negative integer`);
-  let committed: bigint | null = null;
-  if (committedText !== null) {
-    committed = parseOffset(typeof committedText === 'string' ? committedText : undefined);
-    if (committed === null) throw new Error(`${where}: committed offset ${JSON.stringify(committedText)} is not a non-negative decimal string`);
-  }
-  let logEnd: bigint | null = null;
-  if (logEndText !== null) {
-    if (typeof logEndText !== 'string' || !SIGNED_DECIMAL.test(logEndText)) {
-      throw new Error(`${where}: log-end offset ${JSON.stringify(logEndText)} is not a decimal string`);
-    }
-    logEnd = committed === null ? BigInt(logEndText) : committed + BigInt(logEndText);
-    if (logEnd < 0n) throw new Error(`${where}: log-end offset ${logEnd} is negative`);
-  }
-  const offsets: PartitionOffsets = { topic, partition, committedOffset: committed, logEndOffset: logEnd };
-  if (recordTs !== undefined && recordTs !== null && !isCount(recordTs)) {
-    throw new Error(`${where}: record timestamp ${JSON.stringify(recordTs)} is not epoch milliseconds`);
-  }
-  const withRecord = typeof recordTs === 'number' ? { ...offsets, committedRecordTimestamp: recordTs } : offsets;
-  if (format === 1) return withRecord;
-  let logStart: bigint | null = null;
-  if (logStartText != null) {
-    logStart = parseOffset(typeof logStartText === 'string' ? logStartText : undefined);
-    if (logStart === null) throw new Error(`${where}: log-start offset ${JSON.stringify(logStartText)} is not a non-negative decimal string`);
-  }
-  if (retentionMs != null && (typeof retentionMs !== 'number' || !Number.isSafeInteger(retentionMs) || retentionMs < -1)) {
-    throw new Error(`${where}: retentionMs ${JSON.stringify(retentionMs)} is not milliseconds (-1 for unlimited)`);
-  }
-  const signals: MissingSignal[] = [];
-  if (missing !== undefined) {
-    if (typeof missing !== 'string' || missing === '') throw new Error(`${where}: missing signals ${JSON.stringify(missing)} is not a string of letters`);
-    for (const letter of missing) {
-      const signal = SIGNAL_OF_LETTER.get(letter);
-      if (signal === undefined) throw new Error(`${where}: missing signal letter ${JSON.stringify(letter)} is unknown`);
-      signals.push(signal);
-    }
-  }
-  // null and absent mean the same ("not read"); absent keeps snapshots without signals unchanged.
-  return {
-    ...withRecord,
-    ...(logStart === null ? {} : { logStartOffset: logStart }),
-    ...(retentionMs == null ? {} : { retentionMs }),
-    ...(signals.length > 0 ? { missingSignals: signals } : {}),
-  };
-}
-
-function decodeAssignments(value: unknown): Record<string, number[]> | null {
-  if (value === null) return null;
-  if (!isRecord(value)) throw new Error('assignments a is not an object');
-  const out: Record<string, number[]> = {};
-  for (const [topic, partitions] of Object.entries(value)) {
-    if (!Array.isArray(partitions) || !partitions.every(isCount)) throw new Error(`assignments a[${JSON.stringify(topic)}] is not a list of partitions`);
-    out[topic] = partitions;
-  }
-  return out;
-}
-
-function decodeEntry(value: unknown, format: number): DecodedEntry {
-  if (!isRecord(value)) throw new Error('entry is not an object');
-  const { g: group, s: state, m: members, t: topics, k: part, a: assigned } = value;
-  if (typeof group !== 'string' || group === '') throw new Error('group name g is missing');
-  if (typeof state !== 'string' || !GROUP_STATES.has(state)) throw new Error(`state ${JSON.stringify(state)} is unknown`);
-  if (members !== null && !isCount(members)) throw new Error(`members ${JSON.stringify(members)} is not a count`);
-  if (!Array.isArray(topics)) throw new Error('topics t is not an array');
-  const partitions: PartitionOffsets[] = [];
-  topics.forEach((entry: unknown, i) => {
-    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1])) throw new Error(`t[${i}]: expected ["topic", [partitions]]`);
-    const topic = entry[0];
-    (entry[1] as unknown[]).forEach((p, j) => partitions.push(decodePartition(topic, p, `t[${i}] (${topic})[${j}]`, format)));
-  });
-  let range: [number, number] | null = null;
-  if (part !== undefined) {
-    if (!Array.isArray(part) || part.length !== 2 || !isCount(part[0]) || !isCount(part[1]) || part[0] + partitions.length > part[1]) {
-      throw new Error(`part k ${JSON.stringify(part)} is not [first partition index, partitions in the group]`);
-    }
-    range = [part[0], part[1]];
-  }
-  const assignments = format === 1 || assigned === undefined ? undefined : decodeAssignments(assigned);
-  return {
-    group,
-    state: state as GroupState,
-    members: members as number | null,
-    ...(assignments === undefined ? {} : { assignments }),
-    partitions,
-    part: range,
-  };
 }
 
 /** One group's share of a chunk, decoded only when asked for (a class, not a closure per entry:
@@ -254,18 +82,16 @@ export class LazyEntry {
   constructor(
     /** null when not even the group's name could be read. */
     readonly group: string | null,
-    /** A format-3 line's entry text, or a format-1/2 entry as parsed. */
+    /** A format-3/4 line's entry text, or a format-1/2 entry as parsed. */
     private readonly source: string | unknown,
     private readonly format: number,
   ) {}
 
   /** Throws (with the reason) when the entry is unreadable. */
   decode(): DecodedEntry {
-    if (this.format !== CHUNK_FORMAT) return decodeEntry(this.source, this.format);
+    if (this.format < 3) return decodeEntry(this.source, this.format);
     if (this.group === null) throw new Error('no group name before the tab');
-    const entry: unknown = JSON.parse(this.source as string);
-    if (!isRecord(entry)) throw new Error('entry is not an object');
-    return decodeEntry({ ...entry, g: this.group }, CHUNK_FORMAT);
+    return decodeEntry(JSON.parse(this.source as string), this.format, this.group);
   }
 }
 
@@ -278,19 +104,32 @@ function chunkHeader(header: unknown, cluster: string, timestamp: number): numbe
   return header.f as number;
 }
 
-function lazyLine(line: string): LazyEntry {
-  const tab = line.indexOf('\t');
-  let group: string | null = null;
-  try {
-    const name: unknown = tab > 0 ? JSON.parse(line.slice(0, tab)) : null;
-    if (typeof name === 'string') group = name;
-  } catch {
-    // group stays null: the entry is unreadable as a whole
+/** The group name before a line's tab (the line is text[start, end)). A quoted name with no
+ * backslash, quote or control character inside is its own text (that is what JSON.stringify writes
+ * for it), so it needs no JSON.parse; anything else is parsed. */
+function groupOfLine(text: string, start: number, tab: number): string | null {
+  if (tab < start + 2) return null;
+  let plain = text.charCodeAt(start) === 34 && text.charCodeAt(tab - 1) === 34;
+  for (let i = start + 1; plain && i < tab - 1; i++) {
+    const c = text.charCodeAt(i);
+    plain = c !== 92 && c !== 34 && c >= 32;
   }
-  return new LazyEntry(group, line.slice(tab + 1), CHUNK_FORMAT);
+  if (plain) return text.slice(start + 1, tab - 1);
+  try {
+    const name: unknown = JSON.parse(text.slice(start, tab));
+    return typeof name === 'string' ? name : null;
+  } catch {
+    return null; // the entry is unreadable as a whole
+  }
 }
 
-/** Reads one chunk's entries without decoding them (format 3 keeps each as text until asked).
+function lazyLine(text: string, start: number, end: number, format: number): LazyEntry {
+  const tab = text.indexOf('\t', start);
+  if (tab === -1 || tab >= end) return new LazyEntry(null, text.slice(start, end), format);
+  return new LazyEntry(groupOfLine(text, start, tab), text.slice(tab + 1, end), format);
+}
+
+/** Reads one chunk's entries without decoding them (formats 3 and 4 keep each as text until asked).
  * Throws (with the reason) when the chunk as a whole is unreadable or is not the chunk of
  * `cluster` at `timestamp`. */
 export function unpackChunkLazily(data: Uint8Array, cluster: string, timestamp: number): LazyEntry[] {
@@ -300,7 +139,7 @@ export function unpackChunkLazily(data: Uint8Array, cluster: string, timestamp: 
   } catch (error) {
     throw new Error(`not a gzip-compressed chunk (${error instanceof Error ? error.message : String(error)})`);
   }
-  const end = text.indexOf('\n');
+  let end = text.indexOf('\n');
   let header: unknown;
   try {
     header = JSON.parse(end === -1 ? text : text.slice(0, end));
@@ -308,9 +147,14 @@ export function unpackChunkLazily(data: Uint8Array, cluster: string, timestamp: 
     throw new Error(`not a JSON chunk (${error instanceof Error ? error.message : String(error)})`);
   }
   const format = chunkHeader(header, cluster, timestamp);
-  if (format === CHUNK_FORMAT) {
-    if (end === -1) return [];
-    return text.slice(end + 1).split('\n').map(lazyLine);
+  if (format >= 3) {
+    // Line by line without split(): each entry's text is sliced once, straight from the chunk.
+    const lazy: LazyEntry[] = [];
+    for (let start = end + 1; end !== -1; start = end + 1) {
+      end = text.indexOf('\n', start);
+      lazy.push(lazyLine(text, start, end === -1 ? text.length : end, format));
+    }
+    return lazy;
   }
   // Formats 1 and 2: one JSON object holding every entry, decoded when asked like the others.
   const { g: entries } = header as Record<string, unknown>;
@@ -340,10 +184,7 @@ export function unpackChunk(data: Uint8Array, cluster: string, timestamp: number
 export function joinEntries(cluster: string, timestamp: number, entries: readonly DecodedEntry[]): GroupSnapshot | null {
   const first = entries[0];
   if (first === undefined) return null;
-  const assignments = first.assignments === undefined ? {} : { assignments: first.assignments };
-  if (first.part === null && entries.length === 1) {
-    return { cluster, group: first.group, timestamp, state: first.state, members: first.members, ...assignments, partitions: first.partitions };
-  }
+  if (first.part === null && entries.length === 1) return snapshotOf(cluster, timestamp, first, first.partitions);
   const parts = [...entries].sort((a, b) => (a.part?.[0] ?? 0) - (b.part?.[0] ?? 0));
   let next = 0;
   for (const e of parts) {
@@ -351,13 +192,12 @@ export function joinEntries(cluster: string, timestamp: number, entries: readonl
     next += e.partitions.length;
   }
   if (next !== first.part?.[1]) return null;
-  return {
-    cluster,
-    group: first.group,
-    timestamp,
-    state: first.state,
-    members: first.members,
-    ...assignments,
-    partitions: parts.flatMap((e) => e.partitions),
-  };
+  return snapshotOf(cluster, timestamp, first, parts.flatMap((e) => e.partitions));
+}
+
+/** Written out key by key (never spread into): one per group and run, 200,000 per evaluation. */
+function snapshotOf(cluster: string, timestamp: number, first: DecodedEntry, partitions: GroupSnapshot['partitions']): GroupSnapshot {
+  const { group, state, members } = first;
+  if (first.assignments === undefined) return { cluster, group, timestamp, state, members, partitions };
+  return { cluster, group, timestamp, state, members, assignments: first.assignments, partitions };
 }

@@ -173,11 +173,15 @@ export class DynamoSnapshotStore implements SnapshotStore {
     const oldest = runs[runs.length - 1];
     const newest = runs[0];
     if (oldest === undefined || newest === undefined) return empty;
-    const chunkCount = new Map(runs.map((r) => [r.timestamp, r.chunks]));
+    const oldestFirst = [...runs].reverse();
+    const runIndex = new Map(oldestFirst.map((r, i) => [r.timestamp, i]));
 
-    // group → run timestamp → its entries there, still undecoded (a group split across chunks has several).
-    const entries = new Map<string, Map<number, { entry: LazyEntry; sk: string }[]>>();
-    const seen = new Map<number, Set<number>>();
+    // group → its entries, still undecoded, as flat (run index, chunk, entry) triples: a group split
+    // across chunks has several per run. Flat, because at 200,000 partitions these are hundreds of
+    // thousands of long-lived entries, and every extra object per entry is garbage-collector work.
+    const entries = new Map<string, (number | LazyEntry)[]>();
+    const chunkKeys: string[] = [];
+    const seen = oldestFirst.map(() => new Set<number>());
     const pk = keys.snapshotPk(cluster, shard);
     const warn = (message: string, fields: Record<string, unknown>) => this.options.logger.warn(message, { table: this.options.tableName, pk, ...fields });
     await this.query(
@@ -192,9 +196,9 @@ export class DynamoSnapshotStore implements SnapshotStore {
         const match = CHUNK_SK.exec(sk);
         const timestamp = Number(match?.[1]);
         const chunk = Number(match?.[2]);
-        const count = chunkCount.get(timestamp);
+        const run = runIndex.get(timestamp);
         // Runs without a record, and chunks a retried run no longer has, are not part of any run.
-        if (count === undefined || !(chunk < count)) return;
+        if (run === undefined || !(chunk < oldestFirst[run]!.chunks)) return;
         const data = item[CHUNK_ATTRIBUTE];
         let lazy: LazyEntry[];
         try {
@@ -205,49 +209,48 @@ export class DynamoSnapshotStore implements SnapshotStore {
           warn('skipping unreadable snapshot chunk', { sk, reason: error instanceof Error ? error.message : String(error) });
           return;
         }
-        seen.set(timestamp, (seen.get(timestamp) ?? new Set()).add(chunk));
+        seen[run]!.add(chunk);
+        const chunkKey = chunkKeys.push(sk) - 1;
         for (const entry of lazy) {
           if (entry.group === null) {
             warn('skipping unreadable group in snapshot chunk', { sk, group: null, reason: 'no group name' });
             continue;
           }
-          let byRun = entries.get(entry.group);
-          if (byRun === undefined) entries.set(entry.group, (byRun = new Map()));
-          const parts = byRun.get(timestamp);
-          if (parts === undefined) byRun.set(timestamp, [{ entry, sk }]);
-          else parts.push({ entry, sk });
+          const parts = entries.get(entry.group);
+          if (parts === undefined) entries.set(entry.group, [run, chunkKey, entry]);
+          else parts.push(run, chunkKey, entry);
         }
       },
     );
 
-    const oldestFirst = [...runs].reverse();
-    for (const run of oldestFirst) {
-      const read = seen.get(run.timestamp)?.size ?? 0;
+    for (const [i, run] of oldestFirst.entries()) {
+      const read = seen[i]!.size;
       if (read < run.chunks) {
         warn('some snapshot chunks of a run could not be read; its groups there are left out', { timestamp: run.timestamp, chunks: run.chunks, read });
       }
     }
     const take = (group: string): GroupSnapshot[] => {
-      const byRun = entries.get(group);
+      const parts = entries.get(group);
       const snapshots: GroupSnapshot[] = [];
-      if (byRun === undefined) return snapshots;
+      if (parts === undefined) return snapshots;
       entries.delete(group);
-      for (const run of oldestFirst) {
-        const parts = byRun.get(run.timestamp);
-        if (parts === undefined) continue;
+      for (let run = 0; run < oldestFirst.length; run++) {
         const decoded: DecodedEntry[] = [];
-        for (const { entry, sk } of parts) {
+        let unreadable = false;
+        for (let i = 0; i < parts.length && !unreadable; i += 3) {
+          if (parts[i] !== run) continue;
           try {
-            decoded.push(entry.decode());
+            decoded.push((parts[i + 2] as LazyEntry).decode());
           } catch (error) {
-            warn('skipping unreadable group in snapshot chunk', { sk, group, reason: error instanceof Error ? error.message : String(error) });
-            break;
+            warn('skipping unreadable group in snapshot chunk', { sk: chunkKeys[parts[i + 1] as number], group, reason: error instanceof Error ? error.message : String(error) });
+            unreadable = true;
           }
         }
-        if (decoded.length < parts.length) continue;
-        const snapshot = joinEntries(cluster, run.timestamp, decoded);
+        if (decoded.length === 0 || unreadable) continue;
+        const timestamp = oldestFirst[run]!.timestamp;
+        const snapshot = joinEntries(cluster, timestamp, decoded);
         if (snapshot === null) {
-          warn('skipping a group snapshot with a part missing', { timestamp: run.timestamp, group });
+          warn('skipping a group snapshot with a part missing', { timestamp, group });
           continue;
         }
         snapshots.push(snapshot);
