@@ -1,6 +1,6 @@
 // The kafkajs collector against a real broker, checked partition by partition against Kafka's own
 // ConsumerGroupCommand --describe (same Kafka version as the broker).
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { createKafkaCollector } from '../../functions/adapters/kafka/kafka-collector.js';
 import { CollectorError } from '../../functions/core/errors.js';
@@ -172,13 +172,17 @@ describe('a topic deleted during collection', () => {
     await createTopicWithMessages(kafka, admin, kept, [8]);
     await commit(admin, g, doomed, { 0: 1, 1: 2 });
     await commit(admin, g, kept, { 0: 3 });
-    // Warm the reused client with the doomed topic in its metadata first (the harder case).
-    const cluster = testCluster(proxy.bootstrap, { groups: { allow: [`${prefix}-*`] } });
+    // Warm the reused client with the doomed topic in its metadata first (the harder case). The held
+    // Metadata request waits for the deletion: a long request timeout, so holding it is no timeout.
+    const cluster = testCluster(proxy.bootstrap, { groups: { allow: [`${prefix}-*`] }, requestTimeoutMs: 60_000 });
     const warm = createKafkaCollector(cluster);
     expect((await warm.collect(1)).groups).toHaveLength(1);
 
     const deletion = betweenOffsetsAndTopics(proxy, async () => {
       await admin.deleteTopics({ topics: [doomed], timeout: 10_000 });
+      // DeleteTopics returns once the controller took it; the broker's metadata may list the topic a
+      // moment longer (seconds on a loaded machine). Release the held request only once it is gone.
+      await vi.waitFor(async () => expect(await admin.listTopics()).not.toContain(doomed), { timeout: 30_000, interval: 200 });
     });
     const collector = createKafkaCollector(cluster);
     const s = await collector.collect(2);
