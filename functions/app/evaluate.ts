@@ -17,6 +17,9 @@
 // A sharded cluster (`shards` > 1) is evaluated one shard at a time, when that shard's run lands:
 // only the shard's groups (by core/shard.ts) are judged, flushed or declared gone, from the shard's
 // own runs; the other shards' alert records are not touched.
+//
+// Over 300 lines on purpose: the delivery protocol above (flush, claim, publish, clear) is one
+// sequence of conditional writes whose order is the guarantee; split over files it reads as parts.
 import type { AlertState } from '../core/alert.js';
 import type { Notification } from '../core/notification.js';
 import { decideAlert } from '../core/alert.js';
