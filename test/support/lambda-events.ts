@@ -2,14 +2,20 @@
 // only) and SNS records for the Slack forwarder.
 import type { DynamoDBRecord, SNSEvent } from 'aws-lambda';
 import { keys, TABLE } from '../../functions/adapters/dynamodb/table.js';
+import { WHOLE_CLUSTER, type Shard } from '../../functions/core/shard.js';
 
-/** A run record landing on the table stream (StreamViewType KEYS_ONLY). */
-export function runRecord(cluster: string, timestamp: number, sequenceNumber = '1'): DynamoDBRecord {
+/** A run record landing on the table stream (StreamViewType KEYS_ONLY), of one shard when given. */
+export function runRecord(cluster: string, timestamp: number, sequenceNumber = '1', shard: Shard = WHOLE_CLUSTER): DynamoDBRecord {
+  return runRecordWithKey(keys.runPk(cluster, shard), timestamp, sequenceNumber);
+}
+
+/** The same stream record under any partition key (the handler must read it, or refuse it). */
+export function runRecordWithKey(pk: string, timestamp: number, sequenceNumber = '1'): DynamoDBRecord {
   return {
     eventName: 'INSERT',
     eventSource: 'aws:dynamodb',
     dynamodb: {
-      Keys: { [TABLE.partitionKey]: { S: keys.runPk(cluster) }, [TABLE.sortKey]: { S: keys.runSk(timestamp) } },
+      Keys: { [TABLE.partitionKey]: { S: pk }, [TABLE.sortKey]: { S: keys.runSk(timestamp) } },
       SequenceNumber: sequenceNumber,
       StreamViewType: 'KEYS_ONLY',
     },

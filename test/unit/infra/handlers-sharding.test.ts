@@ -3,12 +3,14 @@
 // the shard count it was deployed with.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { keys, TABLE } from '../../../functions/adapters/dynamodb/table.js';
+import { keys } from '../../../functions/adapters/dynamodb/table.js';
 import { evaluatorFromEnv, jsonLogger } from '../../../functions/composition.js';
 import { ENV } from '../../../functions/config/env.js';
 import { InputError } from '../../../functions/core/errors.js';
 import type { Shard } from '../../../functions/core/shard.js';
 import { runArrival, scheduledRun } from '../../../functions/handlers/events.js';
+import { invokeEvaluator } from '../../support/evaluator-handler.js';
+import { runRecord, runRecordWithKey } from '../../support/lambda-events.js';
 
 const TIME = '2026-11-21T10:05:00Z';
 const AT = Date.UTC(2026, 10, 21, 10, 5);
@@ -23,13 +25,6 @@ const evaluatorEnv = {
   [ENV.clusterNames]: 'prod,big',
   [ENV.clusterShards]: JSON.stringify({ big: 2 }),
 };
-
-function runRecord(pk: string, timestamp: number, sequenceNumber = '1'): DynamoDBRecord {
-  return {
-    eventName: 'INSERT',
-    dynamodb: { Keys: { [TABLE.partitionKey]: { S: pk }, [TABLE.sortKey]: { S: keys.runSk(timestamp) } }, SequenceNumber: sequenceNumber },
-  };
-}
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -64,12 +59,12 @@ describe('runArrival with shards', () => {
     { pk: keys.runPk('big', { index: 1, count: 2 }), shard: { index: 1, count: 2 }, reason: 'a shard’s run record' },
     { pk: keys.runPk('a#b', { index: 0, count: 4 }), shard: { index: 0, count: 4 }, reason: 'a # inside the cluster name is encoded, so the shard suffix is unambiguous' },
   ])('reads $reason', ({ pk, shard }) => {
-    expect(runArrival(runRecord(pk, 5))?.shard).toEqual(shard);
+    expect(runArrival(runRecordWithKey(pk, 5))?.shard).toEqual(shard);
   });
 
   it('names no shard for the whole cluster’s run record (the key it always had)', () => {
     expect(keys.runPk('prod')).toBe('R#prod');
-    expect(runArrival(runRecord('R#prod', 5))).toEqual({ cluster: 'prod', timestamp: 5, sequenceNumber: '1' });
+    expect(runArrival(runRecordWithKey('R#prod', 5))).toEqual({ cluster: 'prod', timestamp: 5, sequenceNumber: '1' });
   });
 
   it.each([
@@ -78,7 +73,7 @@ describe('runArrival with shards', () => {
     { pk: 'R#big#one', reason: 'not a shard label' },
     { pk: 'R#big#0of1', reason: 'the whole cluster written as a shard (its key has no suffix)' },
   ])('ignores $pk ($reason)', ({ pk }) => {
-    expect(runArrival(runRecord(pk, 5))).toBeNull();
+    expect(runArrival(runRecordWithKey(pk, 5))).toBeNull();
   });
 });
 
@@ -97,28 +92,11 @@ describe('evaluator wiring with shards', () => {
     expect(() => evaluatorFromEnv({ ...evaluatorEnv, [ENV.clusterShards]: value }, jsonLogger(() => {}))).toThrow(`config ${ENV.clusterShards}:`);
   });
 
-  async function handlerLines(records: DynamoDBRecord[]) {
-    for (const [k, v] of Object.entries(evaluatorEnv)) vi.stubEnv(k, v);
-    vi.stubEnv('AWS_REGION', 'eu-west-1');
-    // Nothing listens there: an evaluation that starts fails fast at its first store read.
-    vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:9');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
-    vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
-    vi.stubEnv('POWERTOOLS_DEV', 'true');
-    const lines: string[] = [];
-    const spies = (['log', 'info', 'warn', 'error'] as const).map((level) =>
-      vi.spyOn(console, level).mockImplementation((line: unknown) => void lines.push(String(line))),
-    );
-    const { handler } = await import('../../../functions/handlers/evaluator.js');
-    const result = await handler({ Records: records });
-    for (const spy of spies) spy.mockRestore();
-    return { result, entries: lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
-  }
+  const handlerLines = (records: DynamoDBRecord[]) => invokeEvaluator(evaluatorEnv, records, { unreachableAws: true });
 
   it('skips a run record of another shard count (a collector still on the old count), without reading the store', async () => {
     const old: Shard = { index: 1, count: 3 };
-    const { result, entries } = await handlerLines([runRecord(keys.runPk('big', old), Date.now(), '9'), runRecord(keys.runPk('prod', { index: 0, count: 2 }), Date.now(), '10')]);
+    const { result, entries } = await handlerLines([runRecord('big', Date.now(), '9', old), runRecord('prod', Date.now(), '10', { index: 0, count: 2 })]);
     expect(result).toEqual({ batchItemFailures: [] });
     expect(entries.filter((e) => e.level === 'WARN' && String(e.message).includes('another shard count'))).toEqual([
       expect.objectContaining({ cluster: 'big', shard: '1of3', shards: 2 }),
@@ -130,8 +108,8 @@ describe('evaluator wiring with shards', () => {
   it('evaluates each shard of a batch on its own (and the stream retries the shard that failed)', async () => {
     const now = Date.now();
     const { result, entries } = await handlerLines([
-      runRecord(keys.runPk('big', { index: 0, count: 2 }), now, '11'),
-      runRecord(keys.runPk('big', { index: 1, count: 2 }), now, '12'),
+      runRecord('big', now, '11', { index: 0, count: 2 }),
+      runRecord('big', now, '12', { index: 1, count: 2 }),
     ]);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '11' }, { itemIdentifier: '12' }] });
     expect(entries.filter((e) => e.message === 'evaluation failed; the stream retries it').map((e) => e.shard)).toEqual(['0of2', '1of2']);

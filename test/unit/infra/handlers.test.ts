@@ -4,7 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { keys, TABLE } from '../../../functions/adapters/dynamodb/table.js';
 import { collectorFromEnv, evaluatorFromEnv, jsonLogger } from '../../../functions/composition.js';
@@ -13,6 +13,7 @@ import { ENV } from '../../../functions/config/env.js';
 import { ConfigError, InputError } from '../../../functions/core/errors.js';
 import { runArrival, scheduledRun } from '../../../functions/handlers/events.js';
 import { resolveConfigPath } from '../../../infra/build-app.js';
+import { invokeEvaluator } from '../../support/evaluator-handler.js';
 import { runRecord } from '../../support/lambda-events.js';
 
 const silent = jsonLogger(() => {});
@@ -115,46 +116,19 @@ describe('composition root', () => {
 
 describe('handler modules at cold start, without AWS', () => {
   it('evaluator: ignores non-run records and clusters it does not handle, without touching AWS', async () => {
-    for (const [k, v] of Object.entries(evaluatorEnv)) vi.stubEnv(k, v);
-    vi.stubEnv('AWS_REGION', 'eu-west-1');
-    // Powertools Logger: POWERTOOLS_DEV makes it write each entry through the global console.
-    vi.stubEnv('POWERTOOLS_DEV', 'true');
-    const lines: string[] = [];
-    const spies = (['log', 'info', 'warn', 'error'] as const).map((level) =>
-      vi.spyOn(console, level).mockImplementation((line: unknown) => void lines.push(String(line))),
-    );
-    const { handler } = await import('../../../functions/handlers/evaluator.js');
     const snapshotRecord: DynamoDBRecord = {
       dynamodb: { Keys: { [TABLE.partitionKey]: { S: keys.snapshotPk('prod') }, [TABLE.sortKey]: { S: keys.snapshotSk(5, 0) } } },
     };
-    const event: DynamoDBStreamEvent = { Records: [snapshotRecord, runRecord('elsewhere', 5)] };
-    await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
-    for (const spy of spies) spy.mockRestore();
-    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const { result, entries } = await invokeEvaluator(evaluatorEnv, [snapshotRecord, runRecord('elsewhere', 5)]);
+    expect(result).toEqual({ batchItemFailures: [] });
     expect(entries).toContainEqual(expect.objectContaining({ level: 'WARN', service: 'lagwatch-evaluator', cluster: 'elsewhere' }));
   });
 
   it('evaluator: reports the run record as a batch failure when the evaluation fails', async () => {
-    for (const [k, v] of Object.entries(evaluatorEnv)) vi.stubEnv(k, v);
-    vi.stubEnv('AWS_REGION', 'eu-west-1');
-    // Nothing listens there: the store read fails fast, and the stream must retry that record.
-    vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:9');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
-    vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
-    // Powertools Logger: POWERTOOLS_DEV makes it write each entry through the global console.
-    vi.stubEnv('POWERTOOLS_DEV', 'true');
-    const lines: string[] = [];
-    const spies = (['log', 'info', 'warn', 'error'] as const).map((level) =>
-      vi.spyOn(console, level).mockImplementation((line: unknown) => void lines.push(String(line))),
-    );
-    const { handler } = await import('../../../functions/handlers/evaluator.js');
-    const result = await handler({ Records: [runRecord('prod', Date.now(), '7'), runRecord('prod', Date.now(), '8')] });
+    // The store read fails fast, and the stream must retry that record.
+    const { result, entries } = await invokeEvaluator(evaluatorEnv, [runRecord('prod', Date.now(), '7'), runRecord('prod', Date.now(), '8')], { unreachableAws: true });
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '7' }] });
-    for (const spy of spies) spy.mockRestore();
-    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
-      expect.objectContaining({ level: 'ERROR', message: 'evaluation failed; the stream retries it', cluster: 'prod' }),
-    );
+    expect(entries).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'evaluation failed; the stream retries it', cluster: 'prod' }));
   });
 
   it('collector: rejects an event meant for another cluster before connecting', async () => {
