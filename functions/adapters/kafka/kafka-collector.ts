@@ -14,6 +14,9 @@
 // Kafka's kafka-consumer-groups CLI shows. The LSO is what a read_committed consumer can reach; the
 // gap of one commit marker per transaction is what policy.allowedLag absorbs. On topics without
 // open transactions LSO = high watermark, so the two tools agree.
+//
+// The group steps are in kafka-groups.ts, the topic steps in kafka-topics.ts; this file keeps the
+// client and caches of a warm Lambda and composes one run from the two.
 import type { KafkaConfig } from 'kafkajs';
 import { mapLimit } from '../../app/pool.js';
 import type { OffsetCollector } from '../../app/ports.js';
