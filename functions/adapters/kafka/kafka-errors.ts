@@ -109,3 +109,16 @@ export function describeKafkaError(cluster: ClusterConfig, error: unknown): stri
       return `${where}: ${cause}`;
   }
 }
+
+/** Aborts the run: the cluster itself failed, so no snapshot may look complete. */
+export class ClusterFailure extends Error {
+  constructor(readonly original: unknown) {
+    super('cluster failure');
+  }
+}
+
+/** Rethrows cluster-level errors as ClusterFailure; returns the message of any other. */
+export function localError(error: unknown): string {
+  if (isClusterLevelError(error)) throw new ClusterFailure(error);
+  return rootMessage(error);
+}

@@ -107,6 +107,15 @@ export interface FetchResponse {
 /** ListOffsets timestamps: the latest (log end) and earliest (log start) offset. */
 export const LATEST = -1;
 export const EARLIEST = -2;
+/** Leaders (brokers) read in parallel for ListOffsets and Fetch. */
+export const BROKER_CONCURRENCY = 4;
+
+/** Splits a request's items into batches of at most `size`. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 const READ_COMMITTED = 1;
 const TOPIC_RESOURCE = 2;
 
