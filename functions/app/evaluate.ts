@@ -20,7 +20,6 @@
 //
 // Over 300 lines on purpose: the delivery protocol above (flush, claim, publish, clear) is one
 // sequence of conditional writes whose order is the guarantee; split over files it reads as parts.
-import type { AlertState } from '../core/alert.js';
 import type { Notification } from '../core/notification.js';
 import { decideAlert } from '../core/alert.js';
 import { errorSummary } from '../core/errors.js';

@@ -4,12 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaHarnessError } from '../core/errors.js';
-import { defaultCacheDir, freePort, processAlive, stopProcess } from './host.js';
+import { defaultCacheDir, freePort, stopProcess } from './host.js';
 import { ensureKafkaJars, isKafka4, kafkaVersionFromEnv, run } from './kafka-jars.js';
 
 /** The user the SCRAM listener knows (both SCRAM-SHA-256 and SCRAM-SHA-512). Local only. */
