@@ -4,7 +4,7 @@
 import { lagOf } from './offsets.js';
 import { timeLag, type LogEndPoint } from './time-lag.js';
 import type { TimeLag } from './types.js';
-import type { VerdictContext } from './verdict-rules.js';
+import type { VerdictContext } from './verdict-context.js';
 import { hasLogEnd, type Reading } from './window.js';
 
 const spanSeconds = (fromMs: number, toMs: number): number => Math.max(0, (toMs - fromMs) / 1000);

@@ -22,8 +22,8 @@ import {
   isBlind,
   isNotAssigned,
   judgePartition,
-  type VerdictRuleResult,
 } from './verdict-rules.js';
+import type { VerdictRuleResult } from './verdict-context.js';
 import { buildPartitionSeries, type PartitionSeries } from './window.js';
 
 const GROUP_SEVERITY: Record<PartitionStatus, GroupStatus> = {
